@@ -1,0 +1,105 @@
+// Lint keeps only the rules that catch real bugs, plus the layering of src/
+// (see src/README.md): a folder imports only from the folders to its left in
+// lib ← generated ← protocol ← store ← runtime ← sync ← ws, http ← cli.
+import js from '@eslint/js';
+import importX from 'eslint-plugin-import-x';
+import tseslint from 'typescript-eslint';
+
+const layers = [
+  'lib',
+  'protocol',
+  'store',
+  'runtime',
+  'sync',
+  'ws',
+  'http',
+  'cli',
+];
+
+/** The folders each layer may not import from: everything above it. */
+const forbiddenAbove = {
+  lib: ['protocol', 'store', 'runtime', 'sync', 'ws', 'http', 'cli'],
+  protocol: ['store', 'runtime', 'sync', 'ws', 'http', 'cli'],
+  store: ['runtime', 'sync', 'ws', 'http', 'cli'],
+  runtime: ['sync', 'ws', 'http', 'cli'],
+  sync: ['ws', 'http', 'cli'],
+  ws: ['http', 'cli'],
+  http: ['ws', 'cli'],
+  cli: [],
+};
+
+/** Only these layers may read the generated wire code directly. */
+const mayImportGenerated = new Set(['protocol', 'http', 'cli']);
+
+function layerRule(layer) {
+  const patterns = forbiddenAbove[layer].map((above) => ({
+    group: [`../${above}/*`],
+    message: `src/${layer} may not import src/${above}: imports point down the data flow (src/README.md).`,
+  }));
+  if (!mayImportGenerated.has(layer)) {
+    patterns.push({
+      group: ['**/generated/*'],
+      message: `src/${layer} sees wire types only through src/protocol.`,
+    });
+  }
+  patterns.push({
+    group: ['**/*.test.ts', '**/*.test.js'],
+    message: 'Do not import from test files.',
+  });
+  return {
+    files: [`src/${layer}/**/*.ts`],
+    rules: { 'no-restricted-imports': ['error', { patterns }] },
+  };
+}
+
+export default tseslint.config(
+  {
+    ignores: [
+      'node_modules/',
+      'generated/',
+      '.converge/',
+      'functions/_generated/',
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: {
+        projectService: true,
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    plugins: { 'import-x': importX },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true },
+      ],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
+      'import-x/no-cycle': 'error',
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'TSEnumDeclaration',
+          message: 'Use a string-literal union or an `as const` object.',
+        },
+        {
+          selector: 'ExportAllDeclaration',
+          message: 'No barrels: import from the module that defines the thing.',
+        },
+      ],
+    },
+  },
+  ...layers.map(layerRule),
+  {
+    files: ['**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);
