@@ -18,6 +18,11 @@ export type EncodedU64 = string;
 export type EncodedTs = EncodedU64;
 
 /**
+ * Chosen by the client instance and reused on every reconnect; the key for mutation deduplication.
+ */
+export type SessionId = string;
+
+/**
  * Chosen by the client, unique for the client's lifetime and kept across reconnects.
  */
 export type QueryId = U32;
@@ -109,8 +114,13 @@ export interface EncodedFloat {
  * An `ArrayBuffer` as padded standard base64.
  */
 export interface EncodedBytes {
-  $bytes: string;
+  $bytes: PaddedBase64;
 }
+
+/**
+ * Standard base64 (`+/`) with `=` padding, as `convex/values` writes it.
+ */
+export type PaddedBase64 = string;
 
 /**
  * The commit-timestamp placeholder (`db.vars.commitTs`, client 1.45 and
@@ -167,10 +177,7 @@ export interface UserIdentityAttributes {
  */
 export interface Connect {
   type: "Connect";
-  /**
-   * A UUID chosen by the client instance and reused on every reconnect; the key for mutation deduplication.
-   */
-  sessionId: string;
+  sessionId: SessionId;
   /**
    * How many sockets this client opened before this one (1 on a first socket opened while paused for auth).
    */
