@@ -71,6 +71,6 @@ test('loadProtocolDocument() fails on any parser diagnostic', async () => {
     'asyncapi: 3.0.0',
   );
   await expect(loadProtocolDocument(broken, 'broken.yaml')).rejects.toThrow(
-    /broken.yaml does not parse cleanly:\n  asyncapi-latest-version/,
+    /broken.yaml does not parse cleanly:\n {2}asyncapi-latest-version/,
   );
 });

@@ -16,7 +16,9 @@ function parts(frames: string[]): Chunk[] {
 test('chunkTransition() leaves a frame under the threshold whole', () => {
   const frame = JSON.stringify({ type: 'Transition', big: 'x'.repeat(1000) });
   expect(chunkTransition(frame)).toEqual([frame]);
-  expect(chunkTransition(frame, { maxBytes: Buffer.byteLength(frame) })).toEqual([frame]);
+  expect(
+    chunkTransition(frame, { maxBytes: Buffer.byteLength(frame) }),
+  ).toEqual([frame]);
 });
 
 test('chunkTransition() uses the backend threshold of 5,000,000 bytes by default', () => {
@@ -26,7 +28,11 @@ test('chunkTransition() uses the backend threshold of 5,000,000 bytes by default
   const over = JSON.stringify({ v: 'x'.repeat(MAX_TRANSITION_BYTES) });
   const frames = chunkTransition(over);
   expect(frames).toHaveLength(2);
-  expect(parts(frames).map((p) => p.chunk).join('')).toBe(over);
+  expect(
+    parts(frames)
+      .map((p) => p.chunk)
+      .join(''),
+  ).toBe(over);
 });
 
 test('chunkTransition() cuts on UTF-8 character boundaries, within the byte limit', () => {
@@ -46,7 +52,8 @@ test('chunkTransition() cuts on UTF-8 character boundaries, within the byte limi
     // The backend's transitionId is the byte length of the whole JSON text.
     expect(c.transitionId).toBe(String(Buffer.byteLength(frame)));
   }
-  for (const f of frames) expect(serverMessageValidators.TransitionChunk(JSON.parse(f))).toBe(true);
+  for (const f of frames)
+    expect(serverMessageValidators.TransitionChunk(JSON.parse(f))).toBe(true);
 });
 
 test('chunkTransition() refuses a limit smaller than one UTF-8 character', () => {

@@ -1,0 +1,59 @@
+import { expect, test } from 'vitest';
+import { defaults, readConfig } from './config.ts';
+
+test('readConfig() falls back to the documented defaults', () => {
+  expect(readConfig([], {})).toEqual({
+    success: true,
+    config: { ...defaults, databaseUrl: undefined, adminKey: undefined },
+  });
+});
+
+test('readConfig() reads every setting from its environment variable', () => {
+  const result = readConfig([], {
+    CONVERGE_FUNCTIONS: 'app/convex',
+    PORT: '4000',
+    CONVERGE_SITE_PORT: '4001',
+    CONVERGE_HOST: '127.0.0.1',
+    CONVERGE_DATA: '/var/lib/converge',
+    DATABASE_URL: 'postgres://127.0.0.1:5432/test',
+    CONVERGE_ADMIN_KEY: 'secret',
+  });
+  expect(result).toEqual({
+    success: true,
+    config: {
+      functions: 'app/convex',
+      port: 4000,
+      sitePort: 4001,
+      host: '127.0.0.1',
+      data: '/var/lib/converge',
+      databaseUrl: 'postgres://127.0.0.1:5432/test',
+      adminKey: 'secret',
+    },
+  });
+});
+
+test('readConfig() lets flags win over the environment', () => {
+  const result = readConfig(['--port', '0', '--functions=elsewhere'], {
+    PORT: '4000',
+  });
+  expect(result.success && result.config).toMatchObject({
+    port: 0,
+    functions: 'elsewhere',
+  });
+});
+
+test('readConfig() reports bad settings as values', () => {
+  expect(readConfig(['--port', 'http'], {})).toEqual({
+    success: false,
+    error: '--port / PORT must be a port number, got "http"',
+  });
+  expect(readConfig([], { PORT: '70000' }).success).toBe(false);
+  expect(readConfig([], { DATABASE_URL: 'mysql://x' })).toEqual({
+    success: false,
+    error: '--database-url / DATABASE_URL must be a postgres:// URL',
+  });
+  const unknown = readConfig(['--verbose'], {});
+  expect(unknown.success ? '' : unknown.error).toMatch(
+    /Unknown option '--verbose'/,
+  );
+});

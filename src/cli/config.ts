@@ -1,0 +1,113 @@
+/**
+ * The server's configuration: every setting of the contract in DESIGN.md as a
+ * flag and an environment variable, with one defaults object. Flags win over
+ * the environment. Nothing else in Converge reads `process.env` for settings.
+ *
+ * Returns a value, not an exception, for bad input: the CLI prints the
+ * problem and exits 2.
+ */
+import { parseArgs } from 'node:util';
+
+export interface Config {
+  functions: string;
+  port: number;
+  sitePort: number;
+  host: string;
+  data: string;
+  /** Unset means the embedded SQLite store under `data`. */
+  databaseUrl: string | undefined;
+  /** Unset means generated on first start and kept in the data directory. */
+  adminKey: string | undefined;
+}
+
+export const defaults = {
+  functions: './functions',
+  port: 3210,
+  sitePort: 3211,
+  host: '0.0.0.0',
+  data: './.converge',
+} as const;
+
+/** Each setting: its flag, its environment variable. */
+const settings = {
+  functions: { flag: 'functions', env: 'CONVERGE_FUNCTIONS' },
+  port: { flag: 'port', env: 'PORT' },
+  sitePort: { flag: 'site-port', env: 'CONVERGE_SITE_PORT' },
+  host: { flag: 'host', env: 'CONVERGE_HOST' },
+  data: { flag: 'data', env: 'CONVERGE_DATA' },
+  databaseUrl: { flag: 'database-url', env: 'DATABASE_URL' },
+  adminKey: { flag: 'admin-key', env: 'CONVERGE_ADMIN_KEY' },
+} as const satisfies Record<keyof Config, { flag: string; env: string }>;
+
+export type ConfigResult =
+  { success: true; config: Config } | { success: false; error: string };
+
+export function readConfig(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+): ConfigResult {
+  let values: Record<string, string | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: Object.fromEntries(
+        Object.values(settings).map(({ flag }) => [
+          flag,
+          { type: 'string' as const },
+        ]),
+      ),
+      strict: true,
+    }));
+  } catch (e) {
+    return {
+      success: false,
+      error: e instanceof Error ? e.message : String(e),
+    };
+  }
+  const pick = (key: keyof Config): string | undefined => {
+    const { flag, env: name } = settings[key];
+    const value = values[flag] ?? env[name];
+    return value === '' ? undefined : value;
+  };
+
+  const port = readPort(pick('port'), defaults.port, '--port / PORT');
+  if (typeof port === 'string') return { success: false, error: port };
+  const sitePort = readPort(
+    pick('sitePort'),
+    defaults.sitePort,
+    '--site-port / CONVERGE_SITE_PORT',
+  );
+  if (typeof sitePort === 'string') return { success: false, error: sitePort };
+  const databaseUrl = pick('databaseUrl');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    return {
+      success: false,
+      error: '--database-url / DATABASE_URL must be a postgres:// URL',
+    };
+  }
+  return {
+    success: true,
+    config: {
+      functions: pick('functions') ?? defaults.functions,
+      port,
+      sitePort,
+      host: pick('host') ?? defaults.host,
+      data: pick('data') ?? defaults.data,
+      databaseUrl,
+      adminKey: pick('adminKey'),
+    },
+  };
+}
+
+/** A TCP port (0 lets the system choose), or the problem as a string. */
+function readPort(
+  value: string | undefined,
+  fallback: number,
+  name: string,
+): number | string {
+  if (value === undefined) return fallback;
+  const port = Number(value);
+  return /^\d+$/.test(value) && port <= 65535
+    ? port
+    : `${name} must be a port number, got "${value}"`;
+}

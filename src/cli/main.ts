@@ -1,0 +1,69 @@
+/**
+ * The `converge` command line: wiring only. Reads the configuration, starts
+ * the layers, prints the banner, and closes them on SIGINT and SIGTERM.
+ */
+import { readFileSync } from 'node:fs';
+import { startFrontDoor } from '../ws/server.ts';
+import { uwsTransport } from '../ws/uws.ts';
+import { readConfig } from './config.ts';
+
+const usage = `Usage: converge serve [options]
+
+Options (each also an environment variable):
+  --functions DIR      CONVERGE_FUNCTIONS   default ./functions
+  --port N             PORT                 default 3210
+  --site-port N        CONVERGE_SITE_PORT   default 3211
+  --host H             CONVERGE_HOST        default 0.0.0.0
+  --data DIR           CONVERGE_DATA        default ./.converge
+  --database-url URL   DATABASE_URL         default unset (SQLite)
+  --admin-key KEY      CONVERGE_ADMIN_KEY   default generated on first start
+`;
+
+const packageJson = JSON.parse(
+  readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+) as { version: string };
+
+async function serve(argv: readonly string[]): Promise<number> {
+  const result = readConfig(argv, process.env);
+  if (!result.success) {
+    process.stderr.write(`converge: ${result.error}\n\n${usage}`);
+    return 2;
+  }
+  const { config } = result;
+  const door = await startFrontDoor({
+    host: config.host,
+    port: config.port,
+    version: packageJson.version,
+  });
+  process.stdout.write(
+    `Converge ${packageJson.version} listening on http://${config.host}:${door.port}\n` +
+      `  uWebSockets.js transport: ${uwsTransport}\n`,
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  door.close();
+  return 0;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return serve(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(usage);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(
+        `converge: unknown command "${command}"\n\n${usage}`,
+      );
+      return 2;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
