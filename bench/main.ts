@@ -1,0 +1,82 @@
+/**
+ * `npm run bench [-- --full]`: runs the protocol-decode benchmark, prints its
+ * markdown table and writes bench/results/protocol-decode.{json,md}.
+ *
+ * Quick mode times each side for 300 ms per round: long enough for thousands
+ * of frames even at the slowest type, and the whole run (6 types × 5 rounds ×
+ * 2 sides, plus warm-up) stays near 20 s. Full mode uses 2000 ms per round,
+ * about 2 min 15 s, for numbers worth comparing across commits. Five rounds
+ * give a median that one noisy round cannot move.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { argv, version } from 'node:process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import {
+  type DecodeBenchResult,
+  benchProtocolDecode,
+} from './protocol-decode.ts';
+
+type Mode = 'quick' | 'full';
+
+const durationMsByMode: Record<Mode, number> = { quick: 300, full: 2000 };
+const rounds = 5;
+
+function parseMode(args: string[]): Mode {
+  const { values } = parseArgs({
+    args,
+    options: { full: { type: 'boolean', default: false } },
+  });
+  return values.full ? 'full' : 'quick';
+}
+
+function toMarkdown(result: DecodeBenchResult): string {
+  const header = [
+    '| frames | bytes/frame | JSON.parse frames/s | decode frames/s | ratio |',
+    '| --- | ---: | ---: | ---: | ---: |',
+  ];
+  const lines = result.rows.map(
+    (row) =>
+      `| ${row.label} | ${row.bytesPerFrame} | ${perSecond(row.jsonParseFramesPerSecond)} | ${perSecond(row.decodeFramesPerSecond)} | ${row.ratio.toFixed(2)} |`,
+  );
+  return [...header, ...lines].join('\n') + '\n';
+}
+
+function perSecond(value: number): string {
+  return Math.round(value).toLocaleString('en-US');
+}
+
+function writeResults(
+  name: string,
+  files: { json: unknown; markdown: string },
+): void {
+  const dir = fileURLToPath(new URL('./results/', import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    `${dir}${name}.json`,
+    `${JSON.stringify(files.json, null, 2)}\n`,
+  );
+  writeFileSync(`${dir}${name}.md`, files.markdown);
+}
+
+const mode = parseMode(argv.slice(2));
+const durationMs = durationMsByMode[mode];
+const cpuModel = cpus()[0]?.model ?? 'unknown';
+console.error(
+  `protocol-decode: ${mode} mode, ${durationMs} ms × ${rounds} rounds per side`,
+);
+const result = benchProtocolDecode({ durationMs, rounds });
+const heading = `Protocol decode vs JSON.parse (node ${version}, ${cpuModel}, ${mode})`;
+const markdown = `## ${heading}\n\n${toMarkdown(result)}`;
+console.log(markdown);
+writeResults('protocol-decode', {
+  json: {
+    node: version,
+    date: new Date().toISOString(),
+    cpu: cpuModel,
+    mode,
+    ...result,
+  },
+  markdown,
+});
