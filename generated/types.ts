@@ -84,7 +84,7 @@ export type JSONValue = unknown;
  * string, finite number (float64), array, plain object, or one of the
  * one-key objects `$integer`, `$float`, `$bytes`, `$commitTs`.
  */
-export type ConvexValue = null | boolean | number | string | Array<ConvexValue> | EncodedInteger | EncodedFloat | EncodedBytes | EncodedCommitTs | ConvexObject;
+export type ConvexValue = null | boolean | number | string | ConvexObject | Array<ConvexValue> | EncodedInteger | EncodedFloat | EncodedBytes | EncodedCommitTs;
 
 /**
  * A plain Convex object. Field names may not start with `$`, are at most

@@ -985,165 +985,13 @@ const schema31 = {"description":"A function path: `module/path:export`, or a mod
 const schema42 = {"description":"Opaque to the client: what the server needs to rerun a query with the\nsame decisions (the pinned end cursor of a paginated query). Null when\nthere is nothing to remember.\n","type":["string","null"]};
 const schema43 = {"description":"A `/`-joined list of component names; empty or absent for the root app. Non-root paths need admin auth.","type":"string"};
 const schema32 = {"description":"The arguments of a function call: a one-element array holding the\narguments object, each value in Convex JSON form. Any other shape is\na function error, not a protocol error.\n","type":"array","items":{"$ref":"#/definitions/ConvexValue"}};
-const schema33 = {"description":"A Convex value in its JSON form (`convexToJson`): null, boolean,\nstring, finite number (float64), array, plain object, or one of the\none-key objects `$integer`, `$float`, `$bytes`, `$commitTs`.\n","anyOf":[{"type":["null","boolean","number","string"]},{"type":"array","items":{"$ref":"#/definitions/ConvexValue"}},{"$ref":"#/definitions/EncodedInteger"},{"$ref":"#/definitions/EncodedFloat"},{"$ref":"#/definitions/EncodedBytes"},{"$ref":"#/definitions/EncodedCommitTs"},{"$ref":"#/definitions/ConvexObject"}]};
-const schema40 = {"description":"The commit-timestamp placeholder (`db.vars.commitTs`, client 1.45 and\nlater). A client may send it; the server resolves it before any value\nleaves the server, so it never appears in a server message.\n","type":"object","required":["$commitTs"],"additionalProperties":false,"properties":{"$commitTs":{"type":"null"}}};
+const schema33 = {"description":"A Convex value in its JSON form (`convexToJson`): null, boolean,\nstring, finite number (float64), array, plain object, or one of the\none-key objects `$integer`, `$float`, `$bytes`, `$commitTs`.\n","anyOf":[{"type":["null","boolean","number","string"]},{"$ref":"#/definitions/ConvexObject"},{"type":"array","items":{"$ref":"#/definitions/ConvexValue"}},{"$ref":"#/definitions/EncodedInteger"},{"$ref":"#/definitions/EncodedFloat"},{"$ref":"#/definitions/EncodedBytes"},{"$ref":"#/definitions/EncodedCommitTs"}]};
+const schema41 = {"description":"The commit-timestamp placeholder (`db.vars.commitTs`, client 1.45 and\nlater). A client may send it; the server resolves it before any value\nleaves the server, so it never appears in a server message.\n","type":"object","required":["$commitTs"],"additionalProperties":false,"properties":{"$commitTs":{"type":"null"}}};
+const schema34 = {"description":"A plain Convex object. Field names may not start with `$`, are at most\n1024 characters long and use printable ASCII only (32 to 126).\n","type":"object","propertyNames":{"pattern":"^(?:[\\x20-\\x23\\x25-\\x7E][\\x20-\\x7E]{0,1023})?$"},"additionalProperties":{"$ref":"#/definitions/ConvexValue"}};
+const pattern2 = new RegExp("^(?:[\\x20-\\x23\\x25-\\x7E][\\x20-\\x7E]{0,1023})?$", "u");
 const wrapper0 = {validate: validate23};
-const schema34 = {"description":"An int64 (`bigint`) as the base64 of its 8 little-endian two's-complement bytes.","type":"object","required":["$integer"],"additionalProperties":false,"properties":{"$integer":{"$ref":"#/definitions/EncodedU64"}}};
 
 function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.$integer === undefined) && (missing0 = "$integer")){
-validate24.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!(key0 === "$integer")){
-validate24.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.$integer !== undefined){
-let data0 = data.$integer;
-const _errs3 = errors;
-if(errors === _errs3){
-if(typeof data0 === "string"){
-if(!pattern1.test(data0)){
-validate24.errors = [{instancePath:instancePath+"/$integer",schemaPath:"#/definitions/EncodedU64/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9+/]{10}[AEIMQUYcgkosw048]=$"},message:"must match pattern \""+"^[A-Za-z0-9+/]{10}[AEIMQUYcgkosw048]=$"+"\""}];
-return false;
-}
-}
-else {
-validate24.errors = [{instancePath:instancePath+"/$integer",schemaPath:"#/definitions/EncodedU64/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-}
-}
-}
-}
-else {
-validate24.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate24.errors = vErrors;
-return errors === 0;
-}
-
-const schema36 = {"description":"A float64 that JSON cannot carry (NaN, +Infinity, -Infinity, -0) as the\nbase64 of its 8 little-endian IEEE 754 bytes; every other float is a\nJSON number.\n","type":"object","required":["$float"],"additionalProperties":false,"properties":{"$float":{"$ref":"#/definitions/EncodedU64"}}};
-
-function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.$float === undefined) && (missing0 = "$float")){
-validate26.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!(key0 === "$float")){
-validate26.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.$float !== undefined){
-let data0 = data.$float;
-const _errs3 = errors;
-if(errors === _errs3){
-if(typeof data0 === "string"){
-if(!pattern1.test(data0)){
-validate26.errors = [{instancePath:instancePath+"/$float",schemaPath:"#/definitions/EncodedU64/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9+/]{10}[AEIMQUYcgkosw048]=$"},message:"must match pattern \""+"^[A-Za-z0-9+/]{10}[AEIMQUYcgkosw048]=$"+"\""}];
-return false;
-}
-}
-else {
-validate26.errors = [{instancePath:instancePath+"/$float",schemaPath:"#/definitions/EncodedU64/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-}
-}
-}
-}
-else {
-validate26.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate26.errors = vErrors;
-return errors === 0;
-}
-
-const schema38 = {"description":"An `ArrayBuffer` as padded standard base64.","type":"object","required":["$bytes"],"additionalProperties":false,"properties":{"$bytes":{"$ref":"#/definitions/PaddedBase64"}}};
-const schema39 = {"title":"padded standard base64","description":"Standard base64 (`+/`) with `=` padding, as `convex/values` writes it.","type":"string","pattern":"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"};
-const pattern4 = new RegExp("^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$", "u");
-
-function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.$bytes === undefined) && (missing0 = "$bytes")){
-validate28.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!(key0 === "$bytes")){
-validate28.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.$bytes !== undefined){
-let data0 = data.$bytes;
-const _errs3 = errors;
-if(errors === _errs3){
-if(typeof data0 === "string"){
-if(!pattern4.test(data0)){
-validate28.errors = [{instancePath:instancePath+"/$bytes",schemaPath:"#/definitions/PaddedBase64/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"},message:"must match pattern \""+"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"+"\""}];
-return false;
-}
-}
-else {
-validate28.errors = [{instancePath:instancePath+"/$bytes",schemaPath:"#/definitions/PaddedBase64/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-}
-}
-}
-}
-else {
-validate28.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate28.errors = vErrors;
-return errors === 0;
-}
-
-const schema41 = {"description":"A plain Convex object. Field names may not start with `$`, are at most\n1024 characters long and use printable ASCII only (32 to 126).\n","type":"object","propertyNames":{"pattern":"^(?:[\\x20-\\x23\\x25-\\x7E][\\x20-\\x7E]{0,1023})?$"},"additionalProperties":{"$ref":"#/definitions/ConvexValue"}};
-const pattern5 = new RegExp("^(?:[\\x20-\\x23\\x25-\\x7E][\\x20-\\x7E]{0,1023})?$", "u");
-
-function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -1151,7 +999,7 @@ if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 const _errs1 = errors;
 if(typeof key0 === "string"){
-if(!pattern5.test(key0)){
+if(!pattern2.test(key0)){
 const err0 = {instancePath,schemaPath:"#/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(?:[\\x20-\\x23\\x25-\\x7E][\\x20-\\x7E]{0,1023})?$"},message:"must match pattern \""+"^(?:[\\x20-\\x23\\x25-\\x7E][\\x20-\\x7E]{0,1023})?$"+"\"",propertyName:key0};
 if(vErrors === null){
 vErrors = [err0];
@@ -1172,7 +1020,7 @@ else {
 vErrors.push(err1);
 }
 errors++;
-validate30.errors = vErrors;
+validate24.errors = vErrors;
 return false;
 break;
 }
@@ -1187,6 +1035,158 @@ errors = vErrors.length;
 var valid1 = _errs3 === errors;
 if(!valid1){
 break;
+}
+}
+}
+}
+else {
+validate24.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate24.errors = vErrors;
+return errors === 0;
+}
+
+const schema35 = {"description":"An int64 (`bigint`) as the base64 of its 8 little-endian two's-complement bytes.","type":"object","required":["$integer"],"additionalProperties":false,"properties":{"$integer":{"$ref":"#/definitions/EncodedU64"}}};
+
+function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.$integer === undefined) && (missing0 = "$integer")){
+validate26.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(key0 === "$integer")){
+validate26.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.$integer !== undefined){
+let data0 = data.$integer;
+const _errs3 = errors;
+if(errors === _errs3){
+if(typeof data0 === "string"){
+if(!pattern1.test(data0)){
+validate26.errors = [{instancePath:instancePath+"/$integer",schemaPath:"#/definitions/EncodedU64/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9+/]{10}[AEIMQUYcgkosw048]=$"},message:"must match pattern \""+"^[A-Za-z0-9+/]{10}[AEIMQUYcgkosw048]=$"+"\""}];
+return false;
+}
+}
+else {
+validate26.errors = [{instancePath:instancePath+"/$integer",schemaPath:"#/definitions/EncodedU64/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+}
+}
+}
+}
+else {
+validate26.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate26.errors = vErrors;
+return errors === 0;
+}
+
+const schema37 = {"description":"A float64 that JSON cannot carry (NaN, +Infinity, -Infinity, -0) as the\nbase64 of its 8 little-endian IEEE 754 bytes; every other float is a\nJSON number.\n","type":"object","required":["$float"],"additionalProperties":false,"properties":{"$float":{"$ref":"#/definitions/EncodedU64"}}};
+
+function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.$float === undefined) && (missing0 = "$float")){
+validate28.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(key0 === "$float")){
+validate28.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.$float !== undefined){
+let data0 = data.$float;
+const _errs3 = errors;
+if(errors === _errs3){
+if(typeof data0 === "string"){
+if(!pattern1.test(data0)){
+validate28.errors = [{instancePath:instancePath+"/$float",schemaPath:"#/definitions/EncodedU64/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9+/]{10}[AEIMQUYcgkosw048]=$"},message:"must match pattern \""+"^[A-Za-z0-9+/]{10}[AEIMQUYcgkosw048]=$"+"\""}];
+return false;
+}
+}
+else {
+validate28.errors = [{instancePath:instancePath+"/$float",schemaPath:"#/definitions/EncodedU64/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+}
+}
+}
+}
+else {
+validate28.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate28.errors = vErrors;
+return errors === 0;
+}
+
+const schema39 = {"description":"An `ArrayBuffer` as padded standard base64.","type":"object","required":["$bytes"],"additionalProperties":false,"properties":{"$bytes":{"$ref":"#/definitions/PaddedBase64"}}};
+const schema40 = {"title":"padded standard base64","description":"Standard base64 (`+/`) with `=` padding, as `convex/values` writes it.","type":"string","pattern":"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"};
+const pattern5 = new RegExp("^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$", "u");
+
+function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.$bytes === undefined) && (missing0 = "$bytes")){
+validate30.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(key0 === "$bytes")){
+validate30.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.$bytes !== undefined){
+let data0 = data.$bytes;
+const _errs3 = errors;
+if(errors === _errs3){
+if(typeof data0 === "string"){
+if(!pattern5.test(data0)){
+validate30.errors = [{instancePath:instancePath+"/$bytes",schemaPath:"#/definitions/PaddedBase64/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"},message:"must match pattern \""+"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"+"\""}];
+return false;
+}
+}
+else {
+validate30.errors = [{instancePath:instancePath+"/$bytes",schemaPath:"#/definitions/PaddedBase64/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
 }
 }
 }
@@ -1221,24 +1221,32 @@ var _valid0 = _errs1 === errors;
 valid0 = valid0 || _valid0;
 if(!valid0){
 const _errs3 = errors;
-if(errors === _errs3){
+if(!(validate24(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs3 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const _errs4 = errors;
+if(errors === _errs4){
 if(Array.isArray(data)){
 var valid1 = true;
 const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
-const _errs5 = errors;
+const _errs6 = errors;
 if(!(wrapper0.validate(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
 vErrors = vErrors === null ? wrapper0.validate.errors : vErrors.concat(wrapper0.validate.errors);
 errors = vErrors.length;
 }
-var valid1 = _errs5 === errors;
+var valid1 = _errs6 === errors;
 if(!valid1){
 break;
 }
 }
 }
 else {
-const err1 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err1 = {instancePath,schemaPath:"#/anyOf/2/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1248,15 +1256,7 @@ vErrors.push(err1);
 errors++;
 }
 }
-var _valid0 = _errs3 === errors;
-valid0 = valid0 || _valid0;
-if(!valid0){
-const _errs6 = errors;
-if(!(validate24(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
-errors = vErrors.length;
-}
-var _valid0 = _errs6 === errors;
+var _valid0 = _errs4 === errors;
 valid0 = valid0 || _valid0;
 if(!valid0){
 const _errs7 = errors;
@@ -1276,8 +1276,16 @@ var _valid0 = _errs8 === errors;
 valid0 = valid0 || _valid0;
 if(!valid0){
 const _errs9 = errors;
+if(!(validate30(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs9 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
 const _errs10 = errors;
-if(errors === _errs10){
+const _errs11 = errors;
+if(errors === _errs11){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.$commitTs === undefined) && (missing0 = "$commitTs")){
@@ -1291,7 +1299,7 @@ vErrors.push(err2);
 errors++;
 }
 else {
-const _errs12 = errors;
+const _errs13 = errors;
 for(const key0 in data){
 if(!(key0 === "$commitTs")){
 const err3 = {instancePath,schemaPath:"#/definitions/EncodedCommitTs/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
@@ -1305,7 +1313,7 @@ errors++;
 break;
 }
 }
-if(_errs12 === errors){
+if(_errs13 === errors){
 if(data.$commitTs !== undefined){
 if(data.$commitTs !== null){
 const err4 = {instancePath:instancePath+"/$commitTs",schemaPath:"#/definitions/EncodedCommitTs/properties/%24commitTs/type",keyword:"type",params:{type: "null"},message:"must be null"};
@@ -1332,15 +1340,7 @@ vErrors.push(err5);
 errors++;
 }
 }
-var _valid0 = _errs9 === errors;
-valid0 = valid0 || _valid0;
-if(!valid0){
-const _errs15 = errors;
-if(!(validate30(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
-errors = vErrors.length;
-}
-var _valid0 = _errs15 === errors;
+var _valid0 = _errs10 === errors;
 valid0 = valid0 || _valid0;
 }
 }
@@ -3730,24 +3730,32 @@ var _valid0 = _errs1 === errors;
 valid0 = valid0 || _valid0;
 if(!valid0){
 const _errs3 = errors;
-if(errors === _errs3){
+if(!(validate24(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs3 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const _errs4 = errors;
+if(errors === _errs4){
 if(Array.isArray(data)){
 var valid1 = true;
 const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
-const _errs5 = errors;
+const _errs6 = errors;
 if(!(validate23(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
 vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
 errors = vErrors.length;
 }
-var valid1 = _errs5 === errors;
+var valid1 = _errs6 === errors;
 if(!valid1){
 break;
 }
 }
 }
 else {
-const err1 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err1 = {instancePath,schemaPath:"#/anyOf/2/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3757,15 +3765,7 @@ vErrors.push(err1);
 errors++;
 }
 }
-var _valid0 = _errs3 === errors;
-valid0 = valid0 || _valid0;
-if(!valid0){
-const _errs6 = errors;
-if(!(validate24(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
-errors = vErrors.length;
-}
-var _valid0 = _errs6 === errors;
+var _valid0 = _errs4 === errors;
 valid0 = valid0 || _valid0;
 if(!valid0){
 const _errs7 = errors;
@@ -3785,8 +3785,16 @@ var _valid0 = _errs8 === errors;
 valid0 = valid0 || _valid0;
 if(!valid0){
 const _errs9 = errors;
+if(!(validate30(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs9 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
 const _errs10 = errors;
-if(errors === _errs10){
+const _errs11 = errors;
+if(errors === _errs11){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.$commitTs === undefined) && (missing0 = "$commitTs")){
@@ -3800,7 +3808,7 @@ vErrors.push(err2);
 errors++;
 }
 else {
-const _errs12 = errors;
+const _errs13 = errors;
 for(const key0 in data){
 if(!(key0 === "$commitTs")){
 const err3 = {instancePath,schemaPath:"#/definitions/EncodedCommitTs/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
@@ -3814,7 +3822,7 @@ errors++;
 break;
 }
 }
-if(_errs12 === errors){
+if(_errs13 === errors){
 if(data.$commitTs !== undefined){
 if(data.$commitTs !== null){
 const err4 = {instancePath:instancePath+"/$commitTs",schemaPath:"#/definitions/EncodedCommitTs/properties/%24commitTs/type",keyword:"type",params:{type: "null"},message:"must be null"};
@@ -3841,15 +3849,7 @@ vErrors.push(err5);
 errors++;
 }
 }
-var _valid0 = _errs9 === errors;
-valid0 = valid0 || _valid0;
-if(!valid0){
-const _errs15 = errors;
-if(!(validate30(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
-errors = vErrors.length;
-}
-var _valid0 = _errs15 === errors;
+var _valid0 = _errs10 === errors;
 valid0 = valid0 || _valid0;
 }
 }

@@ -8,7 +8,10 @@ import { ConvexClient } from 'convex/browser';
 import { makeFunctionReference } from 'convex/server';
 import { ConvexError } from 'convex/values';
 import { describe, expect, test, vi } from 'vitest';
-import { clientMessageValidators } from '../../generated/validators.js';
+import {
+  clientMessageValidators,
+  serverMessageValidators,
+} from '../../generated/validators.js';
 import { decode } from '../../src/protocol/decode.ts';
 import { encode } from '../../src/protocol/encode.ts';
 import type {
@@ -161,6 +164,18 @@ describe('the official ConvexClient', () => {
   test('accepts Transitions, responses, pings and chunks produced by encode', async () => {
     await using server = await startScriptedSyncServer();
     const client = new ConvexClient(server.url);
+    // Every frame sent to the client must also pass the server-message schemas.
+    const send = (frame: string): void => {
+      const json = JSON.parse(frame) as {
+        type: keyof typeof serverMessageValidators;
+      };
+      const validate = serverMessageValidators[json.type];
+      expect(
+        validate(json),
+        `${frame}\n${JSON.stringify(validate.errors)}`,
+      ).toBe(true);
+      server.send(frame);
+    };
     try {
       const updates: unknown[] = [];
       const queryErrors: Error[] = [];
@@ -203,7 +218,7 @@ describe('the official ConvexClient', () => {
       });
 
       // The server answers the subscription; the callback sees decoded values (a bigint here).
-      server.send(
+      send(
         transition({ querySet: 1, identity: 0, ts: 100n }, [
           updated([{ n: 5n }]),
         ]),
@@ -217,7 +232,7 @@ describe('the official ConvexClient', () => {
         (await server.waitForFrame(ofType('Mutation'))).text,
       );
       if (sent.type !== 'Mutation') throw new Error('expected Mutation');
-      server.send(
+      send(
         encode({
           type: 'MutationResponse',
           requestId: sent.requestId,
@@ -227,8 +242,8 @@ describe('the official ConvexClient', () => {
           logLines: [],
         }),
       );
-      server.send(encode({ type: 'Ping' }));
-      server.send(
+      send(encode({ type: 'Ping' }));
+      send(
         transition({ querySet: 1, identity: 0, ts: 200n }, [
           updated([{ n: 5n }, { n: 6n }]),
         ]),
@@ -248,7 +263,7 @@ describe('the official ConvexClient', () => {
         ).text,
       );
       if (second.type !== 'Mutation') throw new Error('expected Mutation');
-      server.send(
+      send(
         encode({
           type: 'MutationResponse',
           requestId: second.requestId,
@@ -268,7 +283,7 @@ describe('the official ConvexClient', () => {
       const action = client.action(summarize, {});
       const act = messageOf((await server.waitForFrame(ofType('Action'))).text);
       if (act.type !== 'Action') throw new Error('expected Action');
-      server.send(
+      send(
         encode({
           type: 'ActionResponse',
           requestId: act.requestId,
@@ -291,11 +306,11 @@ describe('the official ConvexClient', () => {
         { maxBytes: 1000 },
       );
       expect(chunks.length).toBeGreaterThan(2);
-      for (const chunk of chunks) server.send(chunk);
+      for (const chunk of chunks) send(chunk);
       await vi.waitFor(() => expect(updates.at(-1)).toBe(big));
 
       // A failing query reaches the subscriber's error callback with its data.
-      server.send(
+      send(
         encode({
           type: 'Transition',
           startVersion: version,
