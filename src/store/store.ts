@@ -1,0 +1,123 @@
+/**
+ * The store contract: everything the runtime may see of the document store.
+ *
+ * A transaction reads one committed snapshot (`snapshotTs`), sees its own
+ * writes, records every index interval it scanned into its read set, and
+ * buffers its writes until `commit`. Commit validates the read set against
+ * every commit after the snapshot (optimistic concurrency control) and either
+ * applies all the writes at a new, strictly greater timestamp or reports the
+ * conflict; it never merges. The same read set later tells the sync layer
+ * which subscriptions a commit invalidates, through the commit log.
+ *
+ * The contract is asynchronous so that SQLite (sqlite.ts) and PostgreSQL
+ * implement it alike and pass one test suite (store.contract.ts).
+ */
+import type { Timestamp } from '../protocol/timestamp.ts';
+import type { IndexValue } from './index-key.ts';
+import type { ReadSet } from './read-set.ts';
+import type { CommitEntry, DocumentWrite } from './write-set.ts';
+import type { Value } from 'convex/values';
+
+export type { CommitEntry, DocumentWrite, Timestamp };
+
+/** A stored document: user fields plus `_id` and `_creationTime`. */
+export type Document = { _id: string; _creationTime: number } & Record<
+  string,
+  Value
+>;
+
+/** Fields of a new document, or of a replacement: no system fields. */
+export type DocumentFields = Record<string, Value>;
+
+/** A shallow patch: a field set to `undefined` is removed. */
+export type DocumentPatch = Record<string, Value | undefined>;
+
+export interface RangeBound {
+  value: IndexValue;
+  inclusive: boolean;
+}
+
+/**
+ * A range of one index: equality on its first fields, then at most one
+ * lower and one upper bound on the next field (Convex's `withIndex` rules).
+ */
+export interface IndexRange {
+  table: string;
+  index: string;
+  eq: readonly IndexValue[];
+  lower?: RangeBound;
+  upper?: RangeBound;
+  order: 'asc' | 'desc';
+  /** At most this many documents; the interval read stops at the last one. */
+  limit: number;
+  /** Resume after this key of the same range (a previous page's `lastKey`). */
+  after?: Uint8Array;
+}
+
+export interface ScanResult {
+  documents: Document[];
+  /** The index key of the last document returned: the cursor of the next page. */
+  lastKey: Buffer | undefined;
+  /** True when the range has no more documents after these. */
+  exhausted: boolean;
+}
+
+export interface Conflict {
+  /** The commit that wrote into what this transaction read. */
+  ts: Timestamp;
+  table: string;
+  id: string;
+  index: string;
+}
+
+export type CommitResult =
+  | { success: true; ts: Timestamp; writes: DocumentWrite[] }
+  | { success: false; conflict: Conflict };
+
+/** A successful mutation's outcome, kept for exactly-once replay. */
+export interface MutationRecord {
+  sessionId: string;
+  requestId: number;
+  /** The result in Convex JSON, as it was sent. */
+  result: string;
+  ts: Timestamp;
+}
+
+export interface Transaction {
+  readonly snapshotTs: Timestamp;
+  readonly readSet: ReadSet;
+  get(id: string): Promise<Document | null>;
+  scan(range: IndexRange): Promise<ScanResult>;
+  insert(table: string, fields: DocumentFields): Promise<string>;
+  patch(id: string, patch: DocumentPatch): Promise<void>;
+  replace(id: string, fields: DocumentFields): Promise<void>;
+  delete(id: string): Promise<void>;
+  /** Records a mutation result to commit in this transaction, keyed by session and request. */
+  recordMutation(sessionId: string, requestId: number, result: string): void;
+  commit(): Promise<CommitResult>;
+}
+
+export interface IndexDefinition {
+  name: string;
+  fields: readonly string[];
+}
+
+export interface DocumentStore {
+  /** The timestamp of the latest commit. */
+  latestTs(): Promise<Timestamp>;
+  /** A transaction reading the snapshot at `ts` (default: the latest). */
+  begin(options?: { ts?: Timestamp }): Promise<Transaction>;
+  /** Commits after `afterTs`, oldest first, at most `limit`. */
+  readCommits(afterTs: Timestamp, limit: number): Promise<CommitEntry[]>;
+  /** The recorded outcome of a mutation, if it committed. */
+  mutationRecord(
+    sessionId: string,
+    requestId: number,
+  ): Promise<MutationRecord | null>;
+  /** Declares a table's schema indexes; new ones are backfilled before they serve. */
+  defineIndexes(
+    table: string,
+    indexes: readonly IndexDefinition[],
+  ): Promise<void>;
+  close(): Promise<void>;
+}
