@@ -51,7 +51,7 @@ export interface IndexRange {
   /** At most this many documents; the interval read stops at the last one. */
   limit: number;
   /** Resume after this key of the same range (a previous page's `lastKey`). */
-  after?: Uint8Array;
+  after?: Uint8Array | undefined;
 }
 
 export interface ScanResult {

@@ -1,0 +1,488 @@
+/**
+ * The embedded store: SQLite through better-sqlite3, one process, one file.
+ *
+ * Every committed version of a document is a row of `documents (id, ts)`;
+ * every change of a document's key in an index is a row of
+ * `index_entries (index_id, key, ts)` whose `document_id` is null when the key
+ * was vacated. A snapshot read at `ts` takes, per id or key, the latest row
+ * at or before `ts`. Commits are serialized by the JavaScript thread: the
+ * conflict check against the commits after the snapshot and the writes run
+ * in one synchronous SQLite transaction, so nothing can interleave.
+ *
+ * Durability: WAL with `synchronous=NORMAL`. A commit is acknowledged once
+ * it is in the WAL: a crash of the process loses nothing acknowledged; a
+ * power loss or OS crash may lose the commits since the last checkpoint
+ * (SQLite syncs the WAL at checkpoints), never corrupting the file. Pass
+ * `synchronous: 'full'` to sync every commit at a cost in commit rate.
+ */
+import Database from 'better-sqlite3';
+import { convexToJson, jsonToConvex } from 'convex/values';
+import {
+  type TableInfo,
+  builtInIndexes,
+  Catalog,
+  indexDefinitionsError,
+} from './catalog.ts';
+import {
+  deserializeWrites,
+  documentWrite,
+  findConflict,
+  serializeWrites,
+  tableCreation,
+} from './commit-plan.ts';
+import type { CommitRequest, IndexEntry, StoreEngine } from './engine.ts';
+import type { KeyInterval } from './key-range.ts';
+import type {
+  CommitEntry,
+  CommitResult,
+  Document,
+  DocumentStore,
+  IndexDefinition,
+  MutationRecord,
+  Timestamp,
+  Transaction,
+} from './store.ts';
+import { StoreTransaction } from './transaction.ts';
+import type { DocumentWrite } from './write-set.ts';
+
+export interface SqliteStoreOptions {
+  /** `normal` (default) survives process crashes; `full` also power loss, per commit. */
+  synchronous?: 'normal' | 'full';
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS tables (number INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS indexes (
+  id INTEGER PRIMARY KEY, table_number INTEGER NOT NULL, name TEXT NOT NULL,
+  fields TEXT NOT NULL, ready INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+  id TEXT NOT NULL, ts INTEGER NOT NULL, table_number INTEGER NOT NULL, value TEXT,
+  PRIMARY KEY (id, ts)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS index_entries (
+  index_id INTEGER NOT NULL, key BLOB NOT NULL, ts INTEGER NOT NULL, document_id TEXT,
+  PRIMARY KEY (index_id, key, ts)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS commits (ts INTEGER PRIMARY KEY, writes TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS session_requests (
+  session_id TEXT NOT NULL, request_id INTEGER NOT NULL, result TEXT NOT NULL, ts INTEGER NOT NULL,
+  PRIMARY KEY (session_id, request_id)) WITHOUT ROWID;
+`;
+
+/** Live entries: the latest row of each key at or before the snapshot, unless vacated. */
+const scanSql = (order: 'ASC' | 'DESC', bounded: boolean) => `
+SELECT e.key AS key, e.document_id AS id FROM index_entries e
+WHERE e.index_id = @index AND e.key >= @start ${bounded ? 'AND e.key < @end' : ''} AND e.ts <= @ts
+  AND e.ts = (SELECT MAX(x.ts) FROM index_entries x
+              WHERE x.index_id = e.index_id AND x.key = e.key AND x.ts <= @ts)
+  AND e.document_id IS NOT NULL
+ORDER BY e.key ${order} LIMIT @limit`;
+
+/** Commits kept in memory for conflict checks; older snapshots read the commits table. */
+const RECENT_COMMITS = 10_000;
+
+export async function openSqliteStore(
+  path: string,
+  options: SqliteStoreOptions = {},
+): Promise<DocumentStore> {
+  return Promise.resolve(new SqliteStore(path, options));
+}
+
+class SqliteStore implements DocumentStore, StoreEngine {
+  readonly catalog = new Catalog();
+  readonly #db: Database.Database;
+  readonly #statements;
+  readonly #recent: CommitEntry[] = [];
+  readonly #reserved = new Map<string, number>();
+  #latest: Timestamp;
+
+  constructor(path: string, options: SqliteStoreOptions) {
+    this.#db = new Database(path);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma(
+      `synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`,
+    );
+    this.#db.exec(SCHEMA);
+    const db = this.#db;
+    this.#statements = {
+      document: db.prepare<[string, bigint], { value: string | null }>(
+        'SELECT value FROM documents WHERE id = ? AND ts <= ? ORDER BY ts DESC LIMIT 1',
+      ),
+      scan: {
+        ASC: db.prepare(scanSql('ASC', false)),
+        ASC_bounded: db.prepare(scanSql('ASC', true)),
+        DESC: db.prepare(scanSql('DESC', false)),
+        DESC_bounded: db.prepare(scanSql('DESC', true)),
+      },
+      insertDocument: db.prepare(
+        'INSERT INTO documents (id, ts, table_number, value) VALUES (?, ?, ?, ?)',
+      ),
+      insertEntry: db.prepare(
+        'INSERT INTO index_entries (index_id, key, ts, document_id) VALUES (?, ?, ?, ?)',
+      ),
+      insertCommit: db.prepare(
+        'INSERT INTO commits (ts, writes) VALUES (?, ?)',
+      ),
+      commitsAfter: db
+        .prepare<[bigint, number], { ts: bigint; writes: string }>(
+          'SELECT ts, writes FROM commits WHERE ts > ? ORDER BY ts LIMIT ?',
+        )
+        .safeIntegers(true),
+      insertTable: db.prepare(
+        'INSERT INTO tables (number, name) VALUES (?, ?)',
+      ),
+      upsertIndex: db.prepare(
+        `INSERT INTO indexes (id, table_number, name, fields, ready) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, fields = excluded.fields, ready = excluded.ready`,
+      ),
+      deleteIndex: db.prepare('DELETE FROM indexes WHERE id = ?'),
+      session: db
+        .prepare<[string, number], { result: string; ts: bigint }>(
+          'SELECT result, ts FROM session_requests WHERE session_id = ? AND request_id = ?',
+        )
+        .safeIntegers(true),
+      insertSession: db.prepare(
+        'INSERT INTO session_requests (session_id, request_id, result, ts) VALUES (?, ?, ?, ?)',
+      ),
+    };
+    for (const s of Object.values(this.#statements.scan)) s.safeIntegers(true);
+    this.#loadCatalog();
+    const last = db
+      .prepare('SELECT MAX(ts) AS ts FROM commits')
+      .safeIntegers(true)
+      .get() as {
+      ts: bigint | null;
+    };
+    this.#latest = last.ts ?? 0n;
+  }
+
+  // ── DocumentStore ──────────────────────────────────────────────────────
+
+  latestTs(): Promise<Timestamp> {
+    return Promise.resolve(this.#latest);
+  }
+
+  begin(options: { ts?: Timestamp } = {}): Promise<Transaction> {
+    const ts = options.ts ?? this.#latest;
+    if (ts > this.#latest)
+      throw new RangeError(
+        `snapshot ${ts} is after the latest commit ${this.#latest}`,
+      );
+    return Promise.resolve(new StoreTransaction(this, ts, Date.now()));
+  }
+
+  readCommits(afterTs: Timestamp, limit: number): Promise<CommitEntry[]> {
+    const rows = this.#statements.commitsAfter.all(afterTs, limit);
+    return Promise.resolve(
+      rows.map((row) => ({
+        ts: row.ts,
+        writes: deserializeWrites(row.writes),
+      })),
+    );
+  }
+
+  mutationRecord(
+    sessionId: string,
+    requestId: number,
+  ): Promise<MutationRecord | null> {
+    const row = this.#statements.session.get(sessionId, requestId);
+    return Promise.resolve(
+      row ? { sessionId, requestId, result: row.result, ts: row.ts } : null,
+    );
+  }
+
+  async defineIndexes(
+    tableName: string,
+    definitions: readonly IndexDefinition[],
+  ): Promise<void> {
+    const problem = indexDefinitionsError(definitions);
+    if (problem) throw new Error(problem);
+    let table = this.catalog.table(tableName);
+    if (!table) {
+      // A table named in the schema exists, empty, before its first insert.
+      const created = {
+        name: tableName,
+        number: this.reserveTableNumber(tableName),
+      };
+      const tx = await this.begin();
+      const result = await this.commit({
+        snapshotTs: tx.snapshotTs,
+        readSet: tx.readSet,
+        writes: [],
+        newTables: [created],
+        mutations: [],
+      });
+      if (!result.success)
+        throw new Error(`could not create table ${tableName}`);
+      table = created;
+    }
+    const planned = this.catalog.planIndexes(table.number, definitions);
+    const kept = new Set(planned.map((index) => index.id));
+    const number = table.number;
+    this.#db.transaction(() => {
+      for (const index of this.catalog.indexes(number)) {
+        if (!kept.has(index.id)) this.#statements.deleteIndex.run(index.id);
+      }
+      for (const index of planned) {
+        this.#statements.upsertIndex.run(
+          index.id,
+          number,
+          index.name,
+          JSON.stringify(index.fields),
+          index.ready ? 1 : 0,
+        );
+      }
+    })();
+    this.catalog.setIndexes(number, planned);
+    for (const index of planned.filter((i) => !i.ready))
+      this.#backfill(index.id);
+  }
+
+  close(): Promise<void> {
+    this.#db.close();
+    return Promise.resolve();
+  }
+
+  // ── StoreEngine ────────────────────────────────────────────────────────
+
+  readDocument(id: string, ts: Timestamp): Promise<Document | null> {
+    const row = this.#statements.document.get(id, ts);
+    return Promise.resolve(row?.value ? parseDocument(row.value) : null);
+  }
+
+  scanIndex(
+    indexId: number,
+    interval: KeyInterval,
+    options: { order: 'asc' | 'desc'; limit: number; ts: Timestamp },
+  ): Promise<IndexEntry[]> {
+    const order = options.order === 'asc' ? 'ASC' : 'DESC';
+    const bounded = interval.end !== null;
+    const statement =
+      order === 'ASC'
+        ? this.#statements.scan[bounded ? 'ASC_bounded' : 'ASC']
+        : this.#statements.scan[bounded ? 'DESC_bounded' : 'DESC'];
+    const params = {
+      index: indexId,
+      start: interval.start,
+      ts: options.ts,
+      limit: options.limit,
+    };
+    const rows = (
+      interval.end
+        ? statement.all({ ...params, end: interval.end })
+        : statement.all(params)
+    ) as { key: Buffer; id: string }[];
+    const entries: IndexEntry[] = [];
+    for (const row of rows) {
+      const value = this.#statements.document.get(row.id, options.ts)?.value;
+      if (!value)
+        throw new Error(
+          `index ${indexId} points at ${row.id}, which is missing at ${options.ts}`,
+        );
+      entries.push({ key: row.key, document: parseDocument(value) });
+    }
+    return Promise.resolve(entries);
+  }
+
+  reserveTableNumber(name: string): number {
+    const existing =
+      this.catalog.table(name)?.number ?? this.#reserved.get(name);
+    if (existing !== undefined) return existing;
+    let number = this.catalog.nextTableNumber();
+    for (const reserved of this.#reserved.values())
+      number = Math.max(number, reserved + 1);
+    this.#reserved.set(name, number);
+    return number;
+  }
+
+  commit(request: CommitRequest): Promise<CommitResult> {
+    return Promise.resolve(this.#commit(request));
+  }
+
+  #commit(request: CommitRequest): CommitResult {
+    const conflict = findConflict(
+      request.readSet,
+      this.#commitsAfter(request.snapshotTs),
+      this.catalog,
+    );
+    if (conflict) return { success: false, conflict };
+    for (const { sessionId, requestId } of request.mutations) {
+      const recorded = this.#statements.session.get(sessionId, requestId);
+      if (recorded) {
+        const id = `${sessionId}/${requestId}`;
+        return {
+          success: false,
+          conflict: {
+            ts: recorded.ts,
+            table: '_session_requests',
+            id,
+            index: 'by_request',
+          },
+        };
+      }
+    }
+
+    const ts = this.#nextTs();
+    const writes: DocumentWrite[] = [];
+    this.#db.transaction(() => {
+      for (const table of request.newTables) this.#createTable(table, writes);
+      for (const write of request.writes) {
+        const before =
+          this.#statements.document.get(write.id, ts)?.value ?? null;
+        const indexes = this.catalog.indexes(write.table.number);
+        const entry = documentWrite(
+          write,
+          before === null ? null : parseDocument(before),
+          indexes,
+        );
+        writes.push(entry);
+        const value =
+          write.document && JSON.stringify(convexToJson(write.document));
+        this.#statements.insertDocument.run(
+          write.id,
+          ts,
+          write.table.number,
+          value,
+        );
+        for (const key of entry.keys) {
+          if (key.old && key.new && key.old.equals(key.new)) continue;
+          if (key.old)
+            this.#statements.insertEntry.run(key.indexId, key.old, ts, null);
+          if (key.new)
+            this.#statements.insertEntry.run(
+              key.indexId,
+              key.new,
+              ts,
+              write.id,
+            );
+        }
+      }
+      for (const m of request.mutations) {
+        this.#statements.insertSession.run(
+          m.sessionId,
+          m.requestId,
+          m.result,
+          ts,
+        );
+      }
+      this.#statements.insertCommit.run(ts, serializeWrites(writes));
+    })();
+    this.#latest = ts;
+    this.#recent.push({ ts, writes });
+    if (this.#recent.length > RECENT_COMMITS)
+      this.#recent.splice(0, this.#recent.length - RECENT_COMMITS);
+    return { success: true, ts, writes };
+  }
+
+  #createTable(table: TableInfo, writes: DocumentWrite[]): void {
+    if (this.catalog.table(table.name))
+      throw new Error(`table ${table.name} already exists`);
+    this.#statements.insertTable.run(table.number, table.name);
+    for (const index of builtInIndexes(table.number)) {
+      this.#statements.upsertIndex.run(
+        index.id,
+        table.number,
+        index.name,
+        JSON.stringify(index.fields),
+        1,
+      );
+    }
+    this.catalog.addTable(table);
+    this.#reserved.delete(table.name);
+    writes.push(tableCreation(table.name));
+  }
+
+  /** The commits after `ts`, from memory when it reaches back that far. */
+  #commitsAfter(ts: Timestamp): CommitEntry[] {
+    const oldest = this.#recent[0];
+    if (oldest && oldest.ts <= ts + 1n)
+      return this.#recent.filter((commit) => commit.ts > ts);
+    if (ts >= this.#latest) return [];
+    const rows = this.#statements.commitsAfter.all(ts, Number.MAX_SAFE_INTEGER);
+    return rows.map((row) => ({
+      ts: row.ts,
+      writes: deserializeWrites(row.writes),
+    }));
+  }
+
+  /** Epoch nanoseconds, strictly after the latest commit even if the clock went back. */
+  #nextTs(): Timestamp {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    return now > this.#latest ? now : this.#latest + 1n;
+  }
+
+  /** Builds a new index's entries from the latest versions, then lets it serve. */
+  #backfill(indexId: number): void {
+    const index = this.catalog.indexById(indexId);
+    if (!index) return;
+    const ts = this.#latest;
+    const rows = this.#db
+      .prepare<[number, bigint], { id: string; value: string }>(
+        `SELECT d.id AS id, d.value AS value FROM documents d
+         WHERE d.table_number = ? AND d.ts = (SELECT MAX(x.ts) FROM documents x WHERE x.id = d.id AND x.ts <= ?)
+           AND d.value IS NOT NULL`,
+      )
+      .all(index.tableNumber, ts);
+    this.#db.transaction(() => {
+      for (const row of rows) {
+        const key = documentWrite(
+          {
+            id: row.id,
+            table: { name: '', number: index.tableNumber },
+            document: parseDocument(row.value),
+          },
+          null,
+          [index],
+        ).keys[0]?.new;
+        if (key) this.#statements.insertEntry.run(index.id, key, ts, row.id);
+      }
+      this.#statements.upsertIndex.run(
+        index.id,
+        index.tableNumber,
+        index.name,
+        JSON.stringify(index.fields),
+        1,
+      );
+    })();
+    this.catalog.setIndexes(
+      index.tableNumber,
+      this.catalog
+        .indexes(index.tableNumber)
+        .map((i) => (i.id === index.id ? { ...i, ready: true } : i)),
+    );
+  }
+
+  #loadCatalog(): void {
+    const tables = this.#db
+      .prepare('SELECT number, name FROM tables')
+      .all() as TableInfo[];
+    for (const table of tables) this.catalog.addTable(table);
+    const rows = this.#db
+      .prepare(
+        'SELECT id, table_number, name, fields, ready FROM indexes ORDER BY id',
+      )
+      .all() as {
+      id: number;
+      table_number: number;
+      name: string;
+      fields: string;
+      ready: number;
+    }[];
+    for (const table of tables) {
+      const indexes = rows
+        .filter((row) => row.table_number === table.number)
+        .map((row) => ({
+          id: row.id,
+          tableNumber: row.table_number,
+          name: row.name,
+          fields: JSON.parse(row.fields) as string[],
+          ready: row.ready === 1,
+        }));
+      if (indexes.length > 0) this.catalog.setIndexes(table.number, indexes);
+    }
+  }
+}
+
+function parseDocument(text: string): Document {
+  return jsonToConvex(
+    JSON.parse(text) as Parameters<typeof jsonToConvex>[0],
+  ) as Document;
+}
