@@ -1,0 +1,539 @@
+/**
+ * The store on PostgreSQL (through `pg`), selected by `DATABASE_URL`: the
+ * same versioned layout as sqlite.ts (documents and index entries kept per
+ * commit timestamp, read at a snapshot as the latest row at or before it), in
+ * a schema of its own.
+ *
+ * Commits are serialized by a transaction-scoped advisory lock: inside it the
+ * committer checks the read set against every commit after the snapshot,
+ * takes the next timestamp after the latest in the database, and writes. So
+ * timestamps increase in commit order, and once a timestamp is visible every
+ * commit below it is too. Each commit is durable when PostgreSQL acknowledges
+ * it (its own WAL and `synchronous_commit`).
+ *
+ * Not yet here: other processes' commits reaching this one's catalog and
+ * subscribers (several processes on one database).
+ */
+import pg from 'pg';
+import {
+  type TableInfo,
+  builtInIndexes,
+  Catalog,
+  indexDefinitionsError,
+} from './catalog.ts';
+import {
+  deserializeWrites,
+  documentWrite,
+  findConflict,
+  serializeWrites,
+  tableCreation,
+} from './commit-plan.ts';
+import type {
+  CommitRequest,
+  IndexEntry,
+  PendingWrite,
+  StoreEngine,
+} from './engine.ts';
+import type { KeyInterval } from './key-range.ts';
+import type {
+  CommitEntry,
+  CommitResult,
+  Document,
+  DocumentStore,
+  IndexDefinition,
+  MutationRecord,
+  Timestamp,
+  Transaction,
+} from './store.ts';
+import { StoreTransaction } from './transaction.ts';
+import type { DocumentWrite } from './write-set.ts';
+import { convexToJson, jsonToConvex } from 'convex/values';
+
+export interface PostgresStoreOptions {
+  /** The PostgreSQL schema that holds the store's tables. */
+  schema?: string;
+}
+
+/** The advisory lock key that serializes commits ("converge" in ASCII, truncated). */
+const COMMIT_LOCK = 0x636f6e76;
+
+const schemaSql = (s: string) => `
+CREATE SCHEMA IF NOT EXISTS ${s};
+CREATE TABLE IF NOT EXISTS ${s}.tables (number INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS ${s}.indexes (
+  id BIGINT PRIMARY KEY, table_number INTEGER NOT NULL, name TEXT NOT NULL,
+  fields TEXT NOT NULL, ready BOOLEAN NOT NULL);
+CREATE TABLE IF NOT EXISTS ${s}.documents (
+  id TEXT NOT NULL, ts BIGINT NOT NULL, table_number INTEGER NOT NULL, value TEXT,
+  PRIMARY KEY (id, ts));
+CREATE TABLE IF NOT EXISTS ${s}.index_entries (
+  index_id BIGINT NOT NULL, key BYTEA NOT NULL, ts BIGINT NOT NULL, document_id TEXT,
+  PRIMARY KEY (index_id, key, ts));
+CREATE TABLE IF NOT EXISTS ${s}.commits (ts BIGINT PRIMARY KEY, writes TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS ${s}.session_requests (
+  session_id TEXT NOT NULL, request_id BIGINT NOT NULL, result TEXT NOT NULL, ts BIGINT NOT NULL,
+  PRIMARY KEY (session_id, request_id));
+`;
+
+export async function openPostgresStore(
+  url: string,
+  options: PostgresStoreOptions = {},
+): Promise<DocumentStore> {
+  const schema = options.schema ?? 'converge';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
+    throw new Error(`invalid schema name "${schema}"`);
+  const pool = new pg.Pool({ connectionString: url });
+  await pool.query(schemaSql(schema));
+  const store = new PostgresStore(pool, schema);
+  await store.load();
+  return store;
+}
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+class PostgresStore implements DocumentStore, StoreEngine {
+  readonly catalog = new Catalog();
+  readonly #pool: pg.Pool;
+  readonly #s: string;
+  readonly #reserved = new Map<string, number>();
+  #latest: Timestamp = 0n;
+
+  constructor(pool: pg.Pool, schema: string) {
+    this.#pool = pool;
+    this.#s = schema;
+  }
+
+  async load(): Promise<void> {
+    const tables = await this.#pool.query<TableInfo>(
+      `SELECT number, name FROM ${this.#s}.tables`,
+    );
+    for (const table of tables.rows) this.catalog.addTable(table);
+    const indexes = await this.#pool.query<{
+      id: string;
+      table_number: number;
+      name: string;
+      fields: string;
+      ready: boolean;
+    }>(
+      `SELECT id, table_number, name, fields, ready FROM ${this.#s}.indexes ORDER BY id`,
+    );
+    for (const table of tables.rows) {
+      const own = indexes.rows
+        .filter((row) => row.table_number === table.number)
+        .map((row) => ({
+          id: Number(row.id),
+          tableNumber: row.table_number,
+          name: row.name,
+          fields: JSON.parse(row.fields) as string[],
+          ready: row.ready,
+        }));
+      if (own.length > 0) this.catalog.setIndexes(table.number, own);
+    }
+    this.#latest = await this.#latestInDatabase(this.#pool);
+  }
+
+  // ── DocumentStore ──────────────────────────────────────────────────────
+
+  async latestTs(): Promise<Timestamp> {
+    return this.#latest;
+  }
+
+  async begin(options: { ts?: Timestamp } = {}): Promise<Transaction> {
+    const ts = options.ts ?? this.#latest;
+    if (ts > this.#latest)
+      throw new RangeError(
+        `snapshot ${ts} is after the latest commit ${this.#latest}`,
+      );
+    return new StoreTransaction(this, ts, Date.now());
+  }
+
+  async readCommits(afterTs: Timestamp, limit: number): Promise<CommitEntry[]> {
+    return this.#commitsAfter(this.#pool, afterTs, limit);
+  }
+
+  async mutationRecord(
+    sessionId: string,
+    requestId: number,
+  ): Promise<MutationRecord | null> {
+    const row = await this.#sessionRequest(this.#pool, sessionId, requestId);
+    return row
+      ? { sessionId, requestId, result: row.result, ts: row.ts }
+      : null;
+  }
+
+  async defineIndexes(
+    tableName: string,
+    definitions: readonly IndexDefinition[],
+  ): Promise<void> {
+    const problem = indexDefinitionsError(definitions);
+    if (problem) throw new Error(problem);
+    await this.#locked(async (client) => {
+      let table = this.catalog.table(tableName);
+      if (!table) {
+        table = { name: tableName, number: this.reserveTableNumber(tableName) };
+        const writes: DocumentWrite[] = [];
+        await this.#createTable(client, table, writes);
+        const ts = await this.#nextTs(client);
+        await client.query(
+          `INSERT INTO ${this.#s}.commits (ts, writes) VALUES ($1, $2)`,
+          [ts, serializeWrites(writes)],
+        );
+        this.#latest = ts;
+      }
+      const planned = this.catalog.planIndexes(table.number, definitions);
+      const kept = new Set(planned.map((index) => index.id));
+      for (const index of this.catalog.indexes(table.number)) {
+        if (!kept.has(index.id))
+          await client.query(`DELETE FROM ${this.#s}.indexes WHERE id = $1`, [
+            index.id,
+          ]);
+      }
+      const ts = await this.#latestInDatabase(client);
+      for (const index of planned) {
+        if (!index.ready)
+          await this.#backfill(
+            client,
+            index.id,
+            index.tableNumber,
+            planned,
+            ts,
+          );
+        await this.#upsertIndex(client, { ...index, ready: true });
+      }
+      this.catalog.setIndexes(
+        table.number,
+        planned.map((index) => ({ ...index, ready: true })),
+      );
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.end();
+  }
+
+  // ── StoreEngine ────────────────────────────────────────────────────────
+
+  async readDocument(id: string, ts: Timestamp): Promise<Document | null> {
+    const { rows } = await this.#pool.query<{ value: string | null }>(
+      `SELECT value FROM ${this.#s}.documents WHERE id = $1 AND ts <= $2 ORDER BY ts DESC LIMIT 1`,
+      [id, ts],
+    );
+    const value = rows[0]?.value;
+    return value ? parseDocument(value) : null;
+  }
+
+  async scanIndex(
+    indexId: number,
+    interval: KeyInterval,
+    options: { order: 'asc' | 'desc'; limit: number; ts: Timestamp },
+  ): Promise<IndexEntry[]> {
+    const order = options.order === 'asc' ? 'ASC' : 'DESC';
+    const { rows } = await this.#pool.query<{
+      key: Buffer;
+      value: string | null;
+    }>(
+      `SELECT e.key, d.value FROM (
+         SELECT e.key, e.document_id FROM ${this.#s}.index_entries e
+         WHERE e.index_id = $1 AND e.key >= $2 AND ($3::bytea IS NULL OR e.key < $3) AND e.ts <= $4
+           AND e.ts = (SELECT MAX(x.ts) FROM ${this.#s}.index_entries x
+                       WHERE x.index_id = e.index_id AND x.key = e.key AND x.ts <= $4)
+           AND e.document_id IS NOT NULL
+         ORDER BY e.key ${order} LIMIT $5) e
+       CROSS JOIN LATERAL (
+         SELECT value FROM ${this.#s}.documents
+         WHERE id = e.document_id AND ts <= $4 ORDER BY ts DESC LIMIT 1) d
+       ORDER BY e.key ${order}`,
+      [indexId, interval.start, interval.end, options.ts, options.limit],
+    );
+    return rows.map((row) => {
+      if (!row.value)
+        throw new Error(
+          `index ${indexId} points at a missing document at ${options.ts}`,
+        );
+      return { key: row.key, document: parseDocument(row.value) };
+    });
+  }
+
+  reserveTableNumber(name: string): number {
+    const existing =
+      this.catalog.table(name)?.number ?? this.#reserved.get(name);
+    if (existing !== undefined) return existing;
+    let number = this.catalog.nextTableNumber();
+    for (const reserved of this.#reserved.values())
+      number = Math.max(number, reserved + 1);
+    this.#reserved.set(name, number);
+    return number;
+  }
+
+  async commit(request: CommitRequest): Promise<CommitResult> {
+    return this.#locked(
+      async (client): Promise<CommitResult> => {
+        const after = await this.#commitsAfter(
+          client,
+          request.snapshotTs,
+          Number.MAX_SAFE_INTEGER,
+        );
+        const conflict = findConflict(request.readSet, after, this.catalog);
+        if (conflict) return { success: false, conflict };
+        for (const { sessionId, requestId } of request.mutations) {
+          const recorded = await this.#sessionRequest(
+            client,
+            sessionId,
+            requestId,
+          );
+          if (recorded) {
+            const id = `${sessionId}/${requestId}`;
+            return {
+              success: false,
+              conflict: {
+                ts: recorded.ts,
+                table: '_session_requests',
+                id,
+                index: 'by_request',
+              },
+            };
+          }
+        }
+        const ts = await this.#nextTs(client);
+        const writes: DocumentWrite[] = [];
+        for (const table of request.newTables)
+          await this.#createTable(client, table, writes);
+        await this.#writeDocuments(client, request.writes, ts, writes);
+        for (const m of request.mutations) {
+          await client.query(
+            `INSERT INTO ${this.#s}.session_requests (session_id, request_id, result, ts) VALUES ($1, $2, $3, $4)`,
+            [m.sessionId, m.requestId, m.result, ts],
+          );
+        }
+        await client.query(
+          `INSERT INTO ${this.#s}.commits (ts, writes) VALUES ($1, $2)`,
+          [ts, serializeWrites(writes)],
+        );
+        this.#latest = ts;
+        return { success: true, ts, writes };
+      },
+      (outcome) => outcome.success,
+    );
+  }
+
+  /**
+   * Runs `work` in one PostgreSQL transaction holding the commit lock. It
+   * commits unless `work` throws or `keep` says the outcome must not be kept.
+   */
+  async #locked<T>(
+    work: (client: pg.PoolClient) => Promise<T>,
+    keep: (outcome: T) => boolean = () => true,
+  ): Promise<T> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [COMMIT_LOCK]);
+      const outcome = await work(client);
+      await client.query(keep(outcome) ? 'COMMIT' : 'ROLLBACK');
+      return outcome;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async #writeDocuments(
+    client: pg.PoolClient,
+    pending: readonly PendingWrite[],
+    ts: Timestamp,
+    writes: DocumentWrite[],
+  ): Promise<void> {
+    if (pending.length === 0) return;
+    const ids = pending.map((w) => w.id);
+    const { rows } = await client.query<{ id: string; value: string | null }>(
+      `SELECT DISTINCT ON (id) id, value FROM ${this.#s}.documents WHERE id = ANY($1) ORDER BY id, ts DESC`,
+      [ids],
+    );
+    const before = new Map(rows.map((row) => [row.id, row.value]));
+    const docs = {
+      id: [] as string[],
+      ts: [] as bigint[],
+      table: [] as number[],
+      value: [] as (string | null)[],
+    };
+    const entries = {
+      index: [] as number[],
+      key: [] as Buffer[],
+      ts: [] as bigint[],
+      id: [] as (string | null)[],
+    };
+    for (const write of pending) {
+      const old = before.get(write.id);
+      const entry = documentWrite(
+        write,
+        old ? parseDocument(old) : null,
+        this.catalog.indexes(write.table.number),
+      );
+      writes.push(entry);
+      docs.id.push(write.id);
+      docs.ts.push(ts);
+      docs.table.push(write.table.number);
+      docs.value.push(
+        write.document && JSON.stringify(convexToJson(write.document)),
+      );
+      for (const key of entry.keys) {
+        if (key.old && key.new && key.old.equals(key.new)) continue;
+        for (const [k, id] of [
+          [key.old, null],
+          [key.new, write.id],
+        ] as const) {
+          if (!k) continue;
+          entries.index.push(key.indexId);
+          entries.key.push(k);
+          entries.ts.push(ts);
+          entries.id.push(id);
+        }
+      }
+    }
+    await client.query(
+      `INSERT INTO ${this.#s}.documents (id, ts, table_number, value)
+       SELECT * FROM unnest($1::text[], $2::bigint[], $3::int[], $4::text[])`,
+      [docs.id, docs.ts, docs.table, docs.value],
+    );
+    if (entries.index.length > 0) {
+      await client.query(
+        `INSERT INTO ${this.#s}.index_entries (index_id, key, ts, document_id)
+         SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bigint[], $4::text[])`,
+        [entries.index, entries.key, entries.ts, entries.id],
+      );
+    }
+  }
+
+  async #createTable(
+    client: pg.PoolClient,
+    table: TableInfo,
+    writes: DocumentWrite[],
+  ): Promise<void> {
+    await client.query(
+      `INSERT INTO ${this.#s}.tables (number, name) VALUES ($1, $2)`,
+      [table.number, table.name],
+    );
+    for (const index of builtInIndexes(table.number))
+      await this.#upsertIndex(client, index);
+    this.catalog.addTable(table);
+    this.#reserved.delete(table.name);
+    writes.push(tableCreation(table.name));
+  }
+
+  async #upsertIndex(
+    client: Queryable,
+    index: {
+      id: number;
+      tableNumber: number;
+      name: string;
+      fields: readonly string[];
+      ready: boolean;
+    },
+  ): Promise<void> {
+    await client.query(
+      `INSERT INTO ${this.#s}.indexes (id, table_number, name, fields, ready) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name, fields = excluded.fields, ready = excluded.ready`,
+      [
+        index.id,
+        index.tableNumber,
+        index.name,
+        JSON.stringify(index.fields),
+        index.ready,
+      ],
+    );
+  }
+
+  async #backfill(
+    client: pg.PoolClient,
+    indexId: number,
+    tableNumber: number,
+    planned: readonly {
+      id: number;
+      name: string;
+      fields: readonly string[];
+      tableNumber: number;
+      ready: boolean;
+    }[],
+    ts: Timestamp,
+  ): Promise<void> {
+    const index = planned.find((i) => i.id === indexId);
+    if (!index) return;
+    const { rows } = await client.query<{ id: string; value: string }>(
+      `SELECT id, value FROM (
+         SELECT DISTINCT ON (id) id, value FROM ${this.#s}.documents
+         WHERE table_number = $1 ORDER BY id, ts DESC) latest
+       WHERE value IS NOT NULL`,
+      [tableNumber],
+    );
+    const keys: Buffer[] = [];
+    const ids: string[] = [];
+    for (const row of rows) {
+      const write = {
+        id: row.id,
+        table: { name: '', number: tableNumber },
+        document: parseDocument(row.value),
+      };
+      const key = documentWrite(write, null, [index]).keys[0]?.new;
+      if (key) {
+        keys.push(key);
+        ids.push(row.id);
+      }
+    }
+    if (keys.length === 0) return;
+    await client.query(
+      `INSERT INTO ${this.#s}.index_entries (index_id, key, ts, document_id)
+       SELECT $1, k, $2, d FROM unnest($3::bytea[], $4::text[]) AS t(k, d)`,
+      [indexId, ts, keys, ids],
+    );
+  }
+
+  async #commitsAfter(
+    client: Queryable,
+    afterTs: Timestamp,
+    limit: number,
+  ): Promise<CommitEntry[]> {
+    const { rows } = await client.query<{ ts: string; writes: string }>(
+      `SELECT ts, writes FROM ${this.#s}.commits WHERE ts > $1 ORDER BY ts LIMIT $2`,
+      [afterTs, limit],
+    );
+    return rows.map((row) => ({
+      ts: BigInt(row.ts),
+      writes: deserializeWrites(row.writes),
+    }));
+  }
+
+  async #sessionRequest(
+    client: Queryable,
+    sessionId: string,
+    requestId: number,
+  ): Promise<{ result: string; ts: Timestamp } | null> {
+    const { rows } = await client.query<{ result: string; ts: string }>(
+      `SELECT result, ts FROM ${this.#s}.session_requests WHERE session_id = $1 AND request_id = $2`,
+      [sessionId, requestId],
+    );
+    const row = rows[0];
+    return row ? { result: row.result, ts: BigInt(row.ts) } : null;
+  }
+
+  async #latestInDatabase(client: Queryable): Promise<Timestamp> {
+    const { rows } = await client.query<{ ts: string | null }>(
+      `SELECT MAX(ts) AS ts FROM ${this.#s}.commits`,
+    );
+    return BigInt(rows[0]?.ts ?? 0);
+  }
+
+  /** Epoch nanoseconds, strictly after every commit in the database. */
+  async #nextTs(client: pg.PoolClient): Promise<Timestamp> {
+    const latest = await this.#latestInDatabase(client);
+    const now = BigInt(Date.now()) * 1_000_000n;
+    return now > latest ? now : latest + 1n;
+  }
+}
+
+function parseDocument(text: string): Document {
+  return jsonToConvex(
+    JSON.parse(text) as Parameters<typeof jsonToConvex>[0],
+  ) as Document;
+}
