@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- --full]`: runs the protocol-decode benchmark, prints its
- * markdown table and writes bench/results/protocol-decode.{json,md}.
+ * `npm run bench [-- --full]`: runs the benchmarks (protocol decode, store
+ * operations), prints their markdown tables and writes
+ * bench/results/<name>.{json,md}.
  *
  * Quick mode times each side for 300 ms per round: long enough for thousands
  * of frames even at the slowest type, and the whole run (6 types × 5 rounds ×
@@ -17,6 +18,7 @@ import {
   type DecodeBenchResult,
   benchProtocolDecode,
 } from './protocol-decode.ts';
+import { type StoreBenchRow, benchStore } from './store-ops.ts';
 
 type Mode = 'quick' | 'full';
 
@@ -60,23 +62,43 @@ function writeResults(
   writeFileSync(`${dir}${name}.md`, files.markdown);
 }
 
+function storeMarkdown(rows: StoreBenchRow[]): string {
+  const lines = rows.map(
+    (row) =>
+      `| ${row.workload} | ${row.engine} | ${perSecond(row.store)} ${row.unit} | ${perSecond(row.raw)} ${row.unit} | ${row.ratio.toFixed(2)} |`,
+  );
+  return (
+    [
+      '| workload | engine | store | raw driver | ratio |',
+      '| --- | --- | ---: | ---: | ---: |',
+      ...lines,
+    ].join('\n') + '\n'
+  );
+}
+
 const mode = parseMode(argv.slice(2));
 const durationMs = durationMsByMode[mode];
 const cpuModel = cpus()[0]?.model ?? 'unknown';
-console.error(
-  `protocol-decode: ${mode} mode, ${durationMs} ms × ${rounds} rounds per side`,
-);
-const result = benchProtocolDecode({ durationMs, rounds });
-const heading = `Protocol decode vs JSON.parse (node ${version}, ${cpuModel}, ${mode})`;
-const markdown = `## ${heading}\n\n${toMarkdown(result)}`;
-console.log(markdown);
+const environment = {
+  node: version,
+  date: new Date().toISOString(),
+  cpu: cpuModel,
+  mode,
+};
+console.error(`${mode} mode, ${durationMs} ms × ${rounds} rounds per side`);
+
+const decode = benchProtocolDecode({ durationMs, rounds });
+const decodeMarkdown = `## Protocol decode vs JSON.parse (node ${version}, ${cpuModel}, ${mode})\n\n${toMarkdown(decode)}`;
+console.log(decodeMarkdown);
 writeResults('protocol-decode', {
-  json: {
-    node: version,
-    date: new Date().toISOString(),
-    cpu: cpuModel,
-    mode,
-    ...result,
-  },
-  markdown,
+  json: { ...environment, ...decode },
+  markdown: decodeMarkdown,
+});
+
+const store = await benchStore({ durationMs, rounds });
+const storeText = `## Store operations vs the raw driver (node ${version}, ${cpuModel}, ${mode})\n\n${storeMarkdown(store)}`;
+console.log(storeText);
+writeResults('store-ops', {
+  json: { ...environment, durationMs, rounds, rows: store },
+  markdown: storeText,
 });

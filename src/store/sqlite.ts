@@ -42,6 +42,7 @@ import type {
   Timestamp,
   Transaction,
 } from './store.ts';
+import { CommitTail } from './commit-tail.ts';
 import { StoreTransaction } from './transaction.ts';
 import type { DocumentWrite } from './write-set.ts';
 
@@ -90,7 +91,7 @@ class SqliteStore implements DocumentStore, StoreEngine {
   readonly catalog = new Catalog();
   readonly #db: Database.Database;
   readonly #statements;
-  readonly #recent: CommitEntry[] = [];
+  readonly #tail: CommitTail;
   readonly #reserved = new Map<string, number>();
   #latest: Timestamp;
 
@@ -152,6 +153,10 @@ class SqliteStore implements DocumentStore, StoreEngine {
       ts: bigint | null;
     };
     this.#latest = last.ts ?? 0n;
+    this.#tail = new CommitTail({
+      from: this.#latest,
+      capacity: RECENT_COMMITS,
+    });
   }
 
   // ── DocumentStore ──────────────────────────────────────────────────────
@@ -366,9 +371,7 @@ class SqliteStore implements DocumentStore, StoreEngine {
       this.#statements.insertCommit.run(ts, serializeWrites(writes));
     })();
     this.#latest = ts;
-    this.#recent.push({ ts, writes });
-    if (this.#recent.length > RECENT_COMMITS)
-      this.#recent.splice(0, this.#recent.length - RECENT_COMMITS);
+    this.#tail.push({ ts, writes });
     return { success: true, ts, writes };
   }
 
@@ -392,10 +395,7 @@ class SqliteStore implements DocumentStore, StoreEngine {
 
   /** The commits after `ts`, from memory when it reaches back that far. */
   #commitsAfter(ts: Timestamp): CommitEntry[] {
-    const oldest = this.#recent[0];
-    if (oldest && oldest.ts <= ts + 1n)
-      return this.#recent.filter((commit) => commit.ts > ts);
-    if (ts >= this.#latest) return [];
+    if (this.#tail.covers(ts)) return this.#tail.after(ts);
     const rows = this.#statements.commitsAfter.all(ts, Number.MAX_SAFE_INTEGER);
     return rows.map((row) => ({
       ts: row.ts,
