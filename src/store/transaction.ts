@@ -33,6 +33,7 @@ import {
   resumeAfter,
   successor,
 } from './key-range.ts';
+import { TransactionUsage, documentProblem } from './limits.ts';
 import { ReadSet } from './read-set.ts';
 import type {
   CommitResult,
@@ -59,6 +60,7 @@ export class StoreTransaction implements Transaction {
     requestId: number;
     result: string;
   }[] = [];
+  readonly #usage = new TransactionUsage();
   #state: State = 'open';
 
   constructor(engine: StoreEngine, snapshotTs: Timestamp, nowMs: number) {
@@ -78,7 +80,9 @@ export class StoreTransaction implements Transaction {
     const pending = this.#pending.get(id);
     if (pending) return pending.document && { ...pending.document };
     if (!this.#tableByNumber(decoded.tableNumber)) return null;
-    return this.#engine.readDocument(id, this.snapshotTs);
+    const document = await this.#engine.readDocument(id, this.snapshotTs);
+    if (document) this.#usage.read([document]);
+    return document;
   }
 
   async scan(range: IndexRange): Promise<ScanResult> {
@@ -100,6 +104,7 @@ export class StoreTransaction implements Transaction {
         `Index ${range.table}.${range.index} is still backfilling.`,
       );
 
+    this.#usage.indexRange();
     let interval = rangeInterval(range);
     if (range.after) interval = resumeAfter(interval, range.after, range.order);
     if (range.limit <= 0)
@@ -116,6 +121,7 @@ export class StoreTransaction implements Transaction {
           limit: fetchLimit,
           ts: this.snapshotTs,
         });
+    this.#usage.read(stored.map((entry) => entry.document));
     const merged = mergePending(stored, overlaid, index, interval, range.order);
     const page = merged.slice(0, range.limit);
     const exhausted =
@@ -143,7 +149,7 @@ export class StoreTransaction implements Transaction {
       _id: id,
       _creationTime: this.#clock.take(),
     } as Document;
-    this.#pending.set(id, { id, table, document });
+    this.#put({ id, table, document });
     return id;
   }
 
@@ -206,7 +212,14 @@ export class StoreTransaction implements Transaction {
     const decoded = decodeDocumentId(id);
     const table = decoded && this.#tableByNumber(decoded.tableNumber);
     if (!table) throw new Error(`Document ${id} does not exist.`);
-    this.#pending.set(id, { id, table, document });
+    this.#put({ id, table, document });
+  }
+
+  #put(write: PendingWrite): void {
+    const problem = write.document && documentProblem(write.document);
+    if (problem) throw new Error(problem);
+    this.#pending.set(write.id, write);
+    this.#usage.wrote(write.document, this.#pending.size);
   }
 
   #table(name: string): TableInfo | undefined {

@@ -144,6 +144,27 @@ export function describeStoreContract(
     });
   });
 
+  describe(`${name}: limits`, () => {
+    test('writes Convex would refuse are refused, naming the limit', async () => {
+      await using handle = await options.fresh();
+      const tx = await handle.store.begin();
+      await expect(tx.insert('t', { _hidden: 1 })).rejects.toThrow(
+        /starts with an underscore/,
+      );
+      await expect(
+        tx.insert('t', { big: 'x'.repeat(1024 * 1024) }),
+      ).rejects.toThrow(/Value is too large/);
+      await expect(tx.insert('bad name', {})).rejects.toThrow(
+        /Table name "bad name" is invalid/,
+      );
+      const id = await tx.insert('t', { ok: true });
+      await expect(tx.patch(id, { _hidden: 1 })).rejects.toThrow(
+        /starts with an underscore/,
+      );
+      expect(await tx.get(id)).toMatchObject({ ok: true });
+    });
+  });
+
   describe(`${name}: index scans`, () => {
     test('by_creation_time scans in both orders, with limits and a cursor', async () => {
       await using handle = await options.fresh();
