@@ -34,6 +34,7 @@ import type {
   PendingWrite,
   StoreEngine,
 } from './engine.ts';
+import { nowNanoseconds } from './clock.ts';
 import type { KeyInterval } from './key-range.ts';
 import type {
   CommitEntry,
@@ -45,7 +46,7 @@ import type {
   Timestamp,
   Transaction,
 } from './store.ts';
-import { StoreTransaction } from './transaction.ts';
+import { StoreTransaction, checkSnapshot } from './transaction.ts';
 import type { DocumentWrite } from './write-set.ts';
 import { convexToJson, jsonToConvex } from 'convex/values';
 
@@ -70,6 +71,7 @@ CREATE TABLE IF NOT EXISTS ${s}.index_entries (
   index_id BIGINT NOT NULL, key BYTEA NOT NULL, ts BIGINT NOT NULL, document_id TEXT,
   PRIMARY KEY (index_id, key, ts));
 CREATE TABLE IF NOT EXISTS ${s}.commits (ts BIGINT PRIMARY KEY, writes TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS ${s}.meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS ${s}.session_requests (
   session_id TEXT NOT NULL, request_id BIGINT NOT NULL, result TEXT NOT NULL, ts BIGINT NOT NULL,
   PRIMARY KEY (session_id, request_id));
@@ -97,6 +99,8 @@ class PostgresStore implements DocumentStore, StoreEngine {
   readonly #s: string;
   readonly #reserved = new Map<string, number>();
   #latest: Timestamp = 0n;
+  /** Snapshots before this were pruned away. */
+  #floor: Timestamp = 0n;
 
   constructor(pool: pg.Pool, schema: string) {
     this.#pool = pool;
@@ -130,6 +134,38 @@ class PostgresStore implements DocumentStore, StoreEngine {
       if (own.length > 0) this.catalog.setIndexes(table.number, own);
     }
     this.#latest = await this.#latestInDatabase(this.#pool);
+    const floor = await this.#pool.query<{ value: string }>(
+      `SELECT value FROM ${this.#s}.meta WHERE key = 'floor'`,
+    );
+    this.#floor = BigInt(floor.rows[0]?.value ?? 0);
+  }
+
+  async prune(cutoff: Timestamp): Promise<void> {
+    const floor = cutoff < this.#latest ? cutoff : this.#latest;
+    if (floor <= this.#floor) return;
+    const s = this.#s;
+    await this.#locked(async (client) => {
+      await client.query(
+        `DELETE FROM ${s}.documents d WHERE d.ts <= $1 AND (d.value IS NULL OR EXISTS (
+           SELECT 1 FROM ${s}.documents n WHERE n.id = d.id AND n.ts > d.ts AND n.ts <= $1))`,
+        [floor],
+      );
+      await client.query(
+        `DELETE FROM ${s}.index_entries e WHERE e.ts <= $1 AND (e.document_id IS NULL OR EXISTS (
+           SELECT 1 FROM ${s}.index_entries n WHERE n.index_id = e.index_id AND n.key = e.key
+             AND n.ts > e.ts AND n.ts <= $1))`,
+        [floor],
+      );
+      await client.query(
+        `DELETE FROM ${s}.commits WHERE ts <= $1 AND ts < (SELECT MAX(ts) FROM ${s}.commits)`,
+        [floor],
+      );
+      await client.query(
+        `INSERT INTO ${s}.meta (key, value) VALUES ('floor', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+        [floor],
+      );
+    });
+    this.#floor = floor;
   }
 
   // ── DocumentStore ──────────────────────────────────────────────────────
@@ -140,10 +176,7 @@ class PostgresStore implements DocumentStore, StoreEngine {
 
   async begin(options: { ts?: Timestamp } = {}): Promise<Transaction> {
     const ts = options.ts ?? this.#latest;
-    if (ts > this.#latest)
-      throw new RangeError(
-        `snapshot ${ts} is after the latest commit ${this.#latest}`,
-      );
+    checkSnapshot(ts, { latest: this.#latest, floor: this.#floor });
     return new StoreTransaction(this, ts, Date.now());
   }
 
@@ -527,7 +560,7 @@ class PostgresStore implements DocumentStore, StoreEngine {
   /** Epoch nanoseconds, strictly after every commit in the database. */
   async #nextTs(client: pg.PoolClient): Promise<Timestamp> {
     const latest = await this.#latestInDatabase(client);
-    const now = BigInt(Date.now()) * 1_000_000n;
+    const now = nowNanoseconds();
     return now > latest ? now : latest + 1n;
   }
 }

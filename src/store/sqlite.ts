@@ -43,7 +43,8 @@ import type {
   Transaction,
 } from './store.ts';
 import { CommitTail } from './commit-tail.ts';
-import { StoreTransaction } from './transaction.ts';
+import { nowNanoseconds } from './clock.ts';
+import { StoreTransaction, checkSnapshot } from './transaction.ts';
 import type { DocumentWrite } from './write-set.ts';
 
 export interface SqliteStoreOptions {
@@ -63,6 +64,7 @@ CREATE TABLE IF NOT EXISTS index_entries (
   index_id INTEGER NOT NULL, key BLOB NOT NULL, ts INTEGER NOT NULL, document_id TEXT,
   PRIMARY KEY (index_id, key, ts)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS commits (ts INTEGER PRIMARY KEY, writes TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS session_requests (
   session_id TEXT NOT NULL, request_id INTEGER NOT NULL, result TEXT NOT NULL, ts INTEGER NOT NULL,
   PRIMARY KEY (session_id, request_id)) WITHOUT ROWID;
@@ -76,6 +78,20 @@ WHERE e.index_id = @index AND e.key >= @start ${bounded ? 'AND e.key < @end' : '
               WHERE x.index_id = e.index_id AND x.key = e.key AND x.ts <= @ts)
   AND e.document_id IS NOT NULL
 ORDER BY e.key ${order} LIMIT @limit`;
+
+/**
+ * What pruning at `cutoff` deletes: versions and index entries that a newer
+ * one at or before `cutoff` hides (or that record a deletion), and commits at
+ * or before it but the latest (which gives `latestTs` on reopen).
+ */
+const PRUNE = [
+  `DELETE FROM documents WHERE ts <= @cutoff AND (value IS NULL OR EXISTS (
+     SELECT 1 FROM documents n WHERE n.id = documents.id AND n.ts > documents.ts AND n.ts <= @cutoff))`,
+  `DELETE FROM index_entries WHERE ts <= @cutoff AND (document_id IS NULL OR EXISTS (
+     SELECT 1 FROM index_entries n WHERE n.index_id = index_entries.index_id AND n.key = index_entries.key
+       AND n.ts > index_entries.ts AND n.ts <= @cutoff))`,
+  `DELETE FROM commits WHERE ts <= @cutoff AND ts < (SELECT MAX(ts) FROM commits)`,
+];
 
 /** Commits kept in memory for conflict checks; older snapshots read the commits table. */
 const RECENT_COMMITS = 10_000;
@@ -94,6 +110,8 @@ class SqliteStore implements DocumentStore, StoreEngine {
   readonly #tail: CommitTail;
   readonly #reserved = new Map<string, number>();
   #latest: Timestamp;
+  /** Snapshots before this were pruned away. */
+  #floor: Timestamp;
 
   constructor(path: string, options: SqliteStoreOptions) {
     this.#db = new Database(path);
@@ -153,6 +171,11 @@ class SqliteStore implements DocumentStore, StoreEngine {
       ts: bigint | null;
     };
     this.#latest = last.ts ?? 0n;
+    const floor = db
+      .prepare("SELECT value FROM meta WHERE key = 'floor'")
+      .safeIntegers(true)
+      .get() as { value: bigint } | undefined;
+    this.#floor = floor?.value ?? 0n;
     this.#tail = new CommitTail({
       from: this.#latest,
       capacity: RECENT_COMMITS,
@@ -165,13 +188,25 @@ class SqliteStore implements DocumentStore, StoreEngine {
     return Promise.resolve(this.#latest);
   }
 
-  begin(options: { ts?: Timestamp } = {}): Promise<Transaction> {
+  async begin(options: { ts?: Timestamp } = {}): Promise<Transaction> {
     const ts = options.ts ?? this.#latest;
-    if (ts > this.#latest)
-      throw new RangeError(
-        `snapshot ${ts} is after the latest commit ${this.#latest}`,
-      );
-    return Promise.resolve(new StoreTransaction(this, ts, Date.now()));
+    checkSnapshot(ts, { latest: this.#latest, floor: this.#floor });
+    return new StoreTransaction(this, ts, Date.now());
+  }
+
+  prune(cutoff: Timestamp): Promise<void> {
+    const floor = cutoff < this.#latest ? cutoff : this.#latest;
+    if (floor <= this.#floor) return Promise.resolve();
+    this.#db.transaction(() => {
+      for (const sql of PRUNE) this.#db.prepare(sql).run({ cutoff: floor });
+      this.#db
+        .prepare(
+          `INSERT INTO meta (key, value) VALUES ('floor', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+        )
+        .run(floor);
+    })();
+    this.#floor = floor;
+    return Promise.resolve();
   }
 
   readCommits(afterTs: Timestamp, limit: number): Promise<CommitEntry[]> {
@@ -405,7 +440,7 @@ class SqliteStore implements DocumentStore, StoreEngine {
 
   /** Epoch nanoseconds, strictly after the latest commit even if the clock went back. */
   #nextTs(): Timestamp {
-    const now = BigInt(Date.now()) * 1_000_000n;
+    const now = nowNanoseconds();
     return now > this.#latest ? now : this.#latest + 1n;
   }
 

@@ -105,7 +105,7 @@ export interface IndexDefinition {
 export interface DocumentStore {
   /** The timestamp of the latest commit. */
   latestTs(): Promise<Timestamp>;
-  /** A transaction reading the snapshot at `ts` (default: the latest). */
+  /** A transaction reading the snapshot at `ts` (default: the latest; never before the last prune). */
   begin(options?: { ts?: Timestamp }): Promise<Transaction>;
   /** Commits after `afterTs`, oldest first, at most `limit`. */
   readCommits(afterTs: Timestamp, limit: number): Promise<CommitEntry[]>;
@@ -119,5 +119,10 @@ export interface DocumentStore {
     table: string,
     indexes: readonly IndexDefinition[],
   ): Promise<void>;
+  /**
+   * Forgets versions and commits that no snapshot at or after `cutoff` can
+   * see; snapshots before `cutoff` can no longer begin.
+   */
+  prune(cutoff: Timestamp): Promise<void>;
   close(): Promise<void>;
 }

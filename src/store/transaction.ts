@@ -248,6 +248,21 @@ export class StoreTransaction implements Transaction {
   }
 }
 
+/** Throws unless a snapshot at `ts` can be read: not after the latest commit, not before the last prune. */
+export function checkSnapshot(
+  ts: Timestamp,
+  bounds: { latest: Timestamp; floor: Timestamp },
+): void {
+  if (ts > bounds.latest)
+    throw new RangeError(
+      `snapshot ${ts} is after the latest commit ${bounds.latest}`,
+    );
+  if (ts < bounds.floor)
+    throw new RangeError(
+      `snapshot ${ts} is before the retention floor ${bounds.floor}`,
+    );
+}
+
 interface KeyedDocument {
   key: Buffer;
   document: Document;

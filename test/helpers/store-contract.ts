@@ -462,6 +462,45 @@ export function describeStoreContract(
       ).toHaveLength(21);
     });
 
+    test('pruning forgets old versions but never what a later snapshot sees', async () => {
+      await using handle = await options.fresh();
+      const { store } = handle;
+      const [kept = '', gone = ''] = await insertAll(store, 'versions', [
+        { v: 0 },
+        { v: 0 },
+      ]);
+      const old = await store.latestTs();
+      for (let v = 1; v <= 3; v++) {
+        const tx = await store.begin();
+        await tx.patch(kept, { v });
+        if (v === 2) await tx.delete(gone);
+        await committed(tx);
+      }
+      const cutoff = await store.latestTs();
+      await store.prune(cutoff);
+
+      await expect(store.begin({ ts: old })).rejects.toThrow(
+        /before the retention floor/,
+      );
+      const tx = await store.begin({ ts: cutoff });
+      expect((await tx.get(kept))?.['v']).toBe(3);
+      expect(await tx.get(gone)).toBeNull();
+      const docs = (await tx.scan(range('versions', 'by_creation_time')))
+        .documents;
+      expect(docs.map((d) => d['v'])).toEqual([3]);
+      expect(await store.readCommits(0n, 100)).toHaveLength(1);
+
+      // Pruning survives a reopen, and later commits go on as before.
+      const reopened = await handle.reopen();
+      await expect(reopened.begin({ ts: old })).rejects.toThrow(
+        /before the retention floor/,
+      );
+      const later = await reopened.begin();
+      await later.patch(kept, { v: 4 });
+      await committed(later);
+      expect((await (await reopened.begin()).get(kept))?.['v']).toBe(4);
+    });
+
     test('a mutation result is recorded with its commit, once per session and request', async () => {
       await using handle = await options.fresh();
       const { store } = handle;
