@@ -27,6 +27,15 @@ test('documentProblem() refuses documents over 1 MiB', () => {
   );
 });
 
+test('documentProblem() refuses what convex/values refuses', () => {
+  expect(documentProblem(doc({ $where: 1 }))).toBe(
+    "Field name $where starts with a '$', which is reserved.",
+  );
+  expect(documentProblem(doc({ when: new Date() as never }))).toMatch(
+    /not a supported Convex type/,
+  );
+});
+
 test('documentProblem() refuses user fields that start with an underscore', () => {
   expect(documentProblem(doc({ _secret: 1 }))).toBe(
     "Field '_secret' starts with an underscore, which is only allowed for system fields.",

@@ -7,7 +7,7 @@
  * Sizes are `getConvexSize` / `getDocumentSize` from `convex/values`, the
  * measure Convex itself uses.
  */
-import { getConvexSize, getDocumentSize } from 'convex/values';
+import { convexToJson, getConvexSize, getDocumentSize } from 'convex/values';
 import type { Document } from './store.ts';
 
 export const limits = {
@@ -72,8 +72,14 @@ export class TransactionUsage {
   }
 }
 
-/** Why a document cannot be stored (size, nesting, field names), or null. */
+/** Why a document cannot be stored (values, field names, size, nesting), or null. */
 export function documentProblem(document: Document): string | null {
+  try {
+    // convex/values' own checks: reserved and non-ASCII field names, unsupported values.
+    convexToJson(document);
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
   const size = getDocumentSize(document);
   if (size > limits.documentSize) {
     return `Value is too large (${size} bytes > maximum size ${limits.documentSize} bytes).`;

@@ -200,18 +200,22 @@ class PostgresStore implements DocumentStore, StoreEngine {
   ): Promise<void> {
     const problem = indexDefinitionsError(definitions);
     if (problem) throw new Error(problem);
-    await this.#locked(async (client) => {
-      let table = this.catalog.table(tableName);
-      if (!table) {
-        table = { name: tableName, number: this.reserveTableNumber(tableName) };
+    const existing = this.catalog.table(tableName);
+    const table = existing ?? {
+      name: tableName,
+      number: this.reserveTableNumber(tableName),
+    };
+    const { created, planned } = await this.#locked(async (client) => {
+      let created: Timestamp | undefined;
+      if (!existing) {
+        // A table named in the schema exists, empty, before its first insert.
         const writes: DocumentWrite[] = [];
         await this.#createTable(client, table, writes);
-        const ts = await this.#nextTs(client);
+        created = await this.#nextTs(client);
         await client.query(
           `INSERT INTO ${this.#s}.commits (ts, writes) VALUES ($1, $2)`,
-          [ts, serializeWrites(writes)],
+          [created, serializeWrites(writes)],
         );
-        this.#latest = ts;
       }
       const planned = this.catalog.planIndexes(table.number, definitions);
       const kept = new Set(planned.map((index) => index.id));
@@ -233,11 +237,16 @@ class PostgresStore implements DocumentStore, StoreEngine {
           );
         await this.#upsertIndex(client, { ...index, ready: true });
       }
-      this.catalog.setIndexes(
-        table.number,
-        planned.map((index) => ({ ...index, ready: true })),
-      );
+      return { created, planned };
     });
+    if (created !== undefined) {
+      this.#addTable(table);
+      this.#latest = created;
+    }
+    this.catalog.setIndexes(
+      table.number,
+      planned.map((index) => ({ ...index, ready: true })),
+    );
   }
 
   async close(): Promise<void> {
@@ -299,7 +308,7 @@ class PostgresStore implements DocumentStore, StoreEngine {
   }
 
   async commit(request: CommitRequest): Promise<CommitResult> {
-    return this.#locked(
+    const result = await this.#locked(
       async (client): Promise<CommitResult> => {
         const after = await this.#commitsAfter(
           client,
@@ -342,11 +351,21 @@ class PostgresStore implements DocumentStore, StoreEngine {
           `INSERT INTO ${this.#s}.commits (ts, writes) VALUES ($1, $2)`,
           [ts, serializeWrites(writes)],
         );
-        this.#latest = ts;
         return { success: true, ts, writes };
       },
       (outcome) => outcome.success,
     );
+    // The catalog and the latest timestamp change only once PostgreSQL has committed.
+    if (result.success) {
+      for (const table of request.newTables) this.#addTable(table);
+      this.#latest = result.ts;
+    }
+    return result;
+  }
+
+  #addTable(table: TableInfo): void {
+    this.catalog.addTable(table);
+    this.#reserved.delete(table.name);
   }
 
   /**
@@ -450,8 +469,6 @@ class PostgresStore implements DocumentStore, StoreEngine {
     );
     for (const index of builtInIndexes(table.number))
       await this.#upsertIndex(client, index);
-    this.catalog.addTable(table);
-    this.#reserved.delete(table.name);
     writes.push(tableCreation(table.name));
   }
 
