@@ -145,6 +145,8 @@ export class Catalog {
   readonly #tables = new Map<string, TableInfo>();
   readonly #tablesByNumber = new Map<number, TableInfo>();
   readonly #indexes = new Map<number, IndexInfo[]>();
+  /** Numbers handed to transactions creating tables not yet committed, by name. */
+  readonly #reserved = new Map<string, number>();
 
   table(name: string): TableInfo | undefined {
     return this.#tables.get(name);
@@ -173,14 +175,25 @@ export class Catalog {
     );
   }
 
-  nextTableNumber(): number {
+  /**
+   * The number a table has, or will have once a transaction creating it
+   * commits: the same name always gets the same number, and no two names
+   * share one.
+   */
+  reserveTableNumber(name: string): number {
+    const known = this.#tables.get(name)?.number ?? this.#reserved.get(name);
+    if (known !== undefined) return known;
     let next = FIRST_USER_TABLE_NUMBER;
     for (const number of this.#tablesByNumber.keys())
       next = Math.max(next, number + 1);
+    for (const number of this.#reserved.values())
+      next = Math.max(next, number + 1);
+    this.#reserved.set(name, next);
     return next;
   }
 
   addTable(table: TableInfo): void {
+    this.#reserved.delete(table.name);
     this.#tables.set(table.name, table);
     this.#tablesByNumber.set(table.number, table);
     if (!this.#indexes.has(table.number))

@@ -34,7 +34,8 @@ import type {
   PendingWrite,
   StoreEngine,
 } from './engine.ts';
-import { nowNanoseconds } from './clock.ts';
+import { nextCommitTs, nowMilliseconds } from './clock.ts';
+import { documentFromText, documentToText } from './document-json.ts';
 import type { KeyInterval } from './key-range.ts';
 import type {
   CommitEntry,
@@ -48,7 +49,6 @@ import type {
 } from './store.ts';
 import { StoreTransaction, checkSnapshot } from './transaction.ts';
 import type { DocumentWrite } from './write-set.ts';
-import { convexToJson, jsonToConvex } from 'convex/values';
 
 export interface PostgresStoreOptions {
   /** The PostgreSQL schema that holds the store's tables. */
@@ -97,7 +97,6 @@ class PostgresStore implements DocumentStore, StoreEngine {
   readonly catalog = new Catalog();
   readonly #pool: pg.Pool;
   readonly #s: string;
-  readonly #reserved = new Map<string, number>();
   #latest: Timestamp = 0n;
   /** Snapshots before this were pruned away. */
   #floor: Timestamp = 0n;
@@ -177,7 +176,7 @@ class PostgresStore implements DocumentStore, StoreEngine {
   async begin(options: { ts?: Timestamp } = {}): Promise<Transaction> {
     const ts = options.ts ?? this.#latest;
     checkSnapshot(ts, { latest: this.#latest, floor: this.#floor });
-    return new StoreTransaction(this, ts, Date.now());
+    return new StoreTransaction(this, ts, nowMilliseconds());
   }
 
   async readCommits(afterTs: Timestamp, limit: number): Promise<CommitEntry[]> {
@@ -211,7 +210,7 @@ class PostgresStore implements DocumentStore, StoreEngine {
         // A table named in the schema exists, empty, before its first insert.
         const writes: DocumentWrite[] = [];
         await this.#createTable(client, table, writes);
-        created = await this.#nextTs(client);
+        created = nextCommitTs(await this.#latestInDatabase(client));
         await client.query(
           `INSERT INTO ${this.#s}.commits (ts, writes) VALUES ($1, $2)`,
           [created, serializeWrites(writes)],
@@ -240,7 +239,7 @@ class PostgresStore implements DocumentStore, StoreEngine {
       return { created, planned };
     });
     if (created !== undefined) {
-      this.#addTable(table);
+      this.catalog.addTable(table);
       this.#latest = created;
     }
     this.catalog.setIndexes(
@@ -261,7 +260,7 @@ class PostgresStore implements DocumentStore, StoreEngine {
       [id, ts],
     );
     const value = rows[0]?.value;
-    return value ? parseDocument(value) : null;
+    return value ? documentFromText(value) : null;
   }
 
   async scanIndex(
@@ -292,19 +291,12 @@ class PostgresStore implements DocumentStore, StoreEngine {
         throw new Error(
           `index ${indexId} points at a missing document at ${options.ts}`,
         );
-      return { key: row.key, document: parseDocument(row.value) };
+      return { key: row.key, document: documentFromText(row.value) };
     });
   }
 
   reserveTableNumber(name: string): number {
-    const existing =
-      this.catalog.table(name)?.number ?? this.#reserved.get(name);
-    if (existing !== undefined) return existing;
-    let number = this.catalog.nextTableNumber();
-    for (const reserved of this.#reserved.values())
-      number = Math.max(number, reserved + 1);
-    this.#reserved.set(name, number);
-    return number;
+    return this.catalog.reserveTableNumber(name);
   }
 
   async commit(request: CommitRequest): Promise<CommitResult> {
@@ -336,7 +328,7 @@ class PostgresStore implements DocumentStore, StoreEngine {
             };
           }
         }
-        const ts = await this.#nextTs(client);
+        const ts = nextCommitTs(await this.#latestInDatabase(client));
         const writes: DocumentWrite[] = [];
         for (const table of request.newTables)
           await this.#createTable(client, table, writes);
@@ -357,15 +349,10 @@ class PostgresStore implements DocumentStore, StoreEngine {
     );
     // The catalog and the latest timestamp change only once PostgreSQL has committed.
     if (result.success) {
-      for (const table of request.newTables) this.#addTable(table);
+      for (const table of request.newTables) this.catalog.addTable(table);
       this.#latest = result.ts;
     }
     return result;
-  }
-
-  #addTable(table: TableInfo): void {
-    this.catalog.addTable(table);
-    this.#reserved.delete(table.name);
   }
 
   /**
@@ -420,16 +407,14 @@ class PostgresStore implements DocumentStore, StoreEngine {
       const old = before.get(write.id);
       const entry = documentWrite(
         write,
-        old ? parseDocument(old) : null,
+        old ? documentFromText(old) : null,
         this.catalog.indexes(write.table.number),
       );
       writes.push(entry);
       docs.id.push(write.id);
       docs.ts.push(ts);
       docs.table.push(write.table.number);
-      docs.value.push(
-        write.document && JSON.stringify(convexToJson(write.document)),
-      );
+      docs.value.push(write.document && documentToText(write.document));
       for (const key of entry.keys) {
         if (key.old && key.new && key.old.equals(key.new)) continue;
         for (const [k, id] of [
@@ -523,7 +508,7 @@ class PostgresStore implements DocumentStore, StoreEngine {
       const write = {
         id: row.id,
         table: { name: '', number: tableNumber },
-        document: parseDocument(row.value),
+        document: documentFromText(row.value),
       };
       const key = documentWrite(write, null, [index]).keys[0]?.new;
       if (key) {
@@ -573,17 +558,4 @@ class PostgresStore implements DocumentStore, StoreEngine {
     );
     return BigInt(rows[0]?.ts ?? 0);
   }
-
-  /** Epoch nanoseconds, strictly after every commit in the database. */
-  async #nextTs(client: pg.PoolClient): Promise<Timestamp> {
-    const latest = await this.#latestInDatabase(client);
-    const now = nowNanoseconds();
-    return now > latest ? now : latest + 1n;
-  }
-}
-
-function parseDocument(text: string): Document {
-  return jsonToConvex(
-    JSON.parse(text) as Parameters<typeof jsonToConvex>[0],
-  ) as Document;
 }

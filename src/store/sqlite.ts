@@ -16,7 +16,6 @@
  * `synchronous: 'full'` to sync every commit at a cost in commit rate.
  */
 import Database from 'better-sqlite3';
-import { convexToJson, jsonToConvex } from 'convex/values';
 import {
   type TableInfo,
   builtInIndexes,
@@ -43,7 +42,8 @@ import type {
   Transaction,
 } from './store.ts';
 import { CommitTail } from './commit-tail.ts';
-import { nowNanoseconds } from './clock.ts';
+import { nextCommitTs, nowMilliseconds } from './clock.ts';
+import { documentFromText, documentToText } from './document-json.ts';
 import { StoreTransaction, checkSnapshot } from './transaction.ts';
 import type { DocumentWrite } from './write-set.ts';
 
@@ -108,7 +108,6 @@ class SqliteStore implements DocumentStore, StoreEngine {
   readonly #db: Database.Database;
   readonly #statements;
   readonly #tail: CommitTail;
-  readonly #reserved = new Map<string, number>();
   #latest: Timestamp;
   /** Snapshots before this were pruned away. */
   #floor: Timestamp;
@@ -191,7 +190,7 @@ class SqliteStore implements DocumentStore, StoreEngine {
   async begin(options: { ts?: Timestamp } = {}): Promise<Transaction> {
     const ts = options.ts ?? this.#latest;
     checkSnapshot(ts, { latest: this.#latest, floor: this.#floor });
-    return new StoreTransaction(this, ts, Date.now());
+    return new StoreTransaction(this, ts, nowMilliseconds());
   }
 
   prune(cutoff: Timestamp): Promise<void> {
@@ -285,7 +284,7 @@ class SqliteStore implements DocumentStore, StoreEngine {
 
   readDocument(id: string, ts: Timestamp): Promise<Document | null> {
     const row = this.#statements.document.get(id, ts);
-    return Promise.resolve(row?.value ? parseDocument(row.value) : null);
+    return Promise.resolve(row?.value ? documentFromText(row.value) : null);
   }
 
   scanIndex(
@@ -317,20 +316,13 @@ class SqliteStore implements DocumentStore, StoreEngine {
         throw new Error(
           `index ${indexId} points at ${row.id}, which is missing at ${options.ts}`,
         );
-      entries.push({ key: row.key, document: parseDocument(value) });
+      entries.push({ key: row.key, document: documentFromText(value) });
     }
     return Promise.resolve(entries);
   }
 
   reserveTableNumber(name: string): number {
-    const existing =
-      this.catalog.table(name)?.number ?? this.#reserved.get(name);
-    if (existing !== undefined) return existing;
-    let number = this.catalog.nextTableNumber();
-    for (const reserved of this.#reserved.values())
-      number = Math.max(number, reserved + 1);
-    this.#reserved.set(name, number);
-    return number;
+    return this.catalog.reserveTableNumber(name);
   }
 
   commit(request: CommitRequest): Promise<CommitResult> {
@@ -360,7 +352,7 @@ class SqliteStore implements DocumentStore, StoreEngine {
       }
     }
 
-    const ts = this.#nextTs();
+    const ts = nextCommitTs(this.#latest);
     const writes: DocumentWrite[] = [];
     this.#db.transaction(() => {
       for (const table of request.newTables) this.#createTable(table, writes);
@@ -370,12 +362,11 @@ class SqliteStore implements DocumentStore, StoreEngine {
         const indexes = this.catalog.indexes(write.table.number);
         const entry = documentWrite(
           write,
-          before === null ? null : parseDocument(before),
+          before === null ? null : documentFromText(before),
           indexes,
         );
         writes.push(entry);
-        const value =
-          write.document && JSON.stringify(convexToJson(write.document));
+        const value = write.document && documentToText(write.document);
         this.#statements.insertDocument.run(
           write.id,
           ts,
@@ -424,7 +415,6 @@ class SqliteStore implements DocumentStore, StoreEngine {
       );
     }
     this.catalog.addTable(table);
-    this.#reserved.delete(table.name);
     writes.push(tableCreation(table.name));
   }
 
@@ -436,12 +426,6 @@ class SqliteStore implements DocumentStore, StoreEngine {
       ts: row.ts,
       writes: deserializeWrites(row.writes),
     }));
-  }
-
-  /** Epoch nanoseconds, strictly after the latest commit even if the clock went back. */
-  #nextTs(): Timestamp {
-    const now = nowNanoseconds();
-    return now > this.#latest ? now : this.#latest + 1n;
   }
 
   /** Builds a new index's entries from the latest versions, then lets it serve. */
@@ -462,7 +446,7 @@ class SqliteStore implements DocumentStore, StoreEngine {
           {
             id: row.id,
             table: { name: '', number: index.tableNumber },
-            document: parseDocument(row.value),
+            document: documentFromText(row.value),
           },
           null,
           [index],
@@ -514,10 +498,4 @@ class SqliteStore implements DocumentStore, StoreEngine {
       if (indexes.length > 0) this.catalog.setIndexes(table.number, indexes);
     }
   }
-}
-
-function parseDocument(text: string): Document {
-  return jsonToConvex(
-    JSON.parse(text) as Parameters<typeof jsonToConvex>[0],
-  ) as Document;
 }

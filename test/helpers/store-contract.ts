@@ -165,6 +165,23 @@ export function describeStoreContract(
     });
   });
 
+  describe(`${name}: creation time`, () => {
+    test('creation times increase across one-insert transactions committed back to back', async () => {
+      await using handle = await options.fresh();
+      const { store } = handle;
+      const ids: string[] = [];
+      for (let i = 0; i < 200; i++)
+        ids.push(...(await insertAll(store, 'seq', [{ i }])));
+      const docs = (
+        await (
+          await store.begin()
+        ).scan(range('seq', 'by_creation_time', { limit: 1000 }))
+      ).documents;
+      // by_creation_time order equals insertion order only if no two creation times tie.
+      expect(docs.map((d) => d['i'])).toEqual(ids.map((_, i) => i));
+    });
+  });
+
   describe(`${name}: index scans`, () => {
     test('by_creation_time scans in both orders, with limits and a cursor', async () => {
       await using handle = await options.fresh();
