@@ -13,7 +13,7 @@ import {
 } from './catalog.ts';
 import type { PendingWrite } from './engine.ts';
 import type { ReadSet } from './read-set.ts';
-import type { Conflict, Document } from './store.ts';
+import type { Conflict, Document, Timestamp } from './store.ts';
 import type { CommitEntry, DocumentWrite } from './write-set.ts';
 
 /** The first commit after the snapshot that wrote into what `readSet` read, or null. */
@@ -33,6 +33,24 @@ export function findConflict(
     return { ts: commit.ts, table: write.table, id: write.id, index };
   }
   return null;
+}
+
+/**
+ * The conflict of a transaction that records a mutation result already
+ * recorded (the same mutation committed meanwhile): a retry then finds the
+ * record and replays it instead of running again.
+ */
+export function sessionRequestConflict(
+  sessionId: string,
+  requestId: number,
+  ts: Timestamp,
+): Conflict {
+  return {
+    ts,
+    table: '_session_requests',
+    id: `${sessionId}/${requestId}`,
+    index: 'by_request',
+  };
 }
 
 /** The write set entry of one document, given its state before the commit. */

@@ -26,6 +26,7 @@ import {
   documentWrite,
   findConflict,
   serializeWrites,
+  sessionRequestConflict,
   tableCreation,
 } from './commit-plan.ts';
 import type {
@@ -316,15 +317,13 @@ class PostgresStore implements DocumentStore, StoreEngine {
             requestId,
           );
           if (recorded) {
-            const id = `${sessionId}/${requestId}`;
             return {
               success: false,
-              conflict: {
-                ts: recorded.ts,
-                table: '_session_requests',
-                id,
-                index: 'by_request',
-              },
+              conflict: sessionRequestConflict(
+                sessionId,
+                requestId,
+                recorded.ts,
+              ),
             };
           }
         }

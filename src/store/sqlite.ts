@@ -27,6 +27,7 @@ import {
   documentWrite,
   findConflict,
   serializeWrites,
+  sessionRequestConflict,
   tableCreation,
 } from './commit-plan.ts';
 import type { CommitRequest, IndexEntry, StoreEngine } from './engine.ts';
@@ -339,15 +340,9 @@ class SqliteStore implements DocumentStore, StoreEngine {
     for (const { sessionId, requestId } of request.mutations) {
       const recorded = this.#statements.session.get(sessionId, requestId);
       if (recorded) {
-        const id = `${sessionId}/${requestId}`;
         return {
           success: false,
-          conflict: {
-            ts: recorded.ts,
-            table: '_session_requests',
-            id,
-            index: 'by_request',
-          },
+          conflict: sessionRequestConflict(sessionId, requestId, recorded.ts),
         };
       }
     }
