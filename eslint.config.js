@@ -59,6 +59,8 @@ export default tseslint.config(
       'generated/',
       '.converge/',
       'functions/_generated/',
+      // Files that only module discovery looks at, some deliberately not modules.
+      'test/apps/discovery/',
     ],
   },
   js.configs.recommended,

@@ -1,0 +1,1 @@
+const notAModule = 1;
