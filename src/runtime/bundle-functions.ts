@@ -1,0 +1,105 @@
+/**
+ * Bundles a functions directory with esbuild, as the Convex CLI does
+ * (`format` esm semantics, `conditions: ["convex", "module"]`, browser
+ * platform, automatic JSX), into one script for the user realm: every module,
+ * the schema and the auth config behind a single entry, so they share one
+ * copy of `convex/server`.
+ *
+ * `convex` resolves from the app's own `node_modules` when it has one, which
+ * keeps the syscall arguments those of the app's version; otherwise from the
+ * server's copy. `node:async_hooks` is the realm's AsyncLocalStorage, as the
+ * CLI shims it.
+ */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Plugin, build } from 'esbuild';
+import { type FunctionsDirectory, modulePathOf } from './module-discovery.ts';
+
+/** The global the bundle assigns its exports to. */
+export const BUNDLE_GLOBAL = '__convergeFunctions';
+
+const serverNodeModules = fileURLToPath(
+  new URL('../../node_modules', import.meta.url),
+);
+
+const asyncHooksShim: Plugin = {
+  name: 'converge-async-hooks',
+  setup(b) {
+    b.onResolve({ filter: /^(?:node:)?async_hooks$/ }, () => ({
+      path: 'async_hooks',
+      namespace: 'converge',
+    }));
+    b.onLoad({ filter: /.*/, namespace: 'converge' }, () => ({
+      contents:
+        'export const AsyncLocalStorage = globalThis.AsyncLocalStorage;',
+      loader: 'js',
+    }));
+  },
+};
+
+export type BundleResult =
+  { success: true; code: string } | { success: false; error: string };
+
+export async function bundleFunctions(
+  dir: string,
+  found: FunctionsDirectory,
+): Promise<BundleResult> {
+  const lines: string[] = [];
+  const entries: string[] = [];
+  found.modules.forEach((file, i) => {
+    lines.push(`import * as m${i} from ${JSON.stringify(`./${file}`)};`);
+    entries.push(`${JSON.stringify(modulePathOf(file))}: m${i}`);
+  });
+  if (found.schema)
+    lines.push(
+      `import * as schema from ${JSON.stringify(`./${found.schema}`)};`,
+    );
+  if (found.authConfig)
+    lines.push(
+      `import * as authConfig from ${JSON.stringify(`./${found.authConfig}`)};`,
+    );
+  lines.push(`export const modules = { ${entries.join(', ')} };`);
+  lines.push(
+    `export const schemaModule = ${found.schema ? 'schema' : 'undefined'};`,
+  );
+  lines.push(
+    `export const authConfigModule = ${found.authConfig ? 'authConfig' : 'undefined'};`,
+  );
+
+  try {
+    const result = await build({
+      stdin: {
+        contents: lines.join('\n'),
+        resolveDir: dir,
+        sourcefile: 'converge-entry.js',
+        loader: 'js',
+      },
+      bundle: true,
+      write: false,
+      format: 'iife',
+      globalName: BUNDLE_GLOBAL,
+      platform: 'browser',
+      target: 'es2022',
+      conditions: ['convex', 'module'],
+      jsx: 'automatic',
+      nodePaths: [serverNodeModules, join(dir, 'node_modules')],
+      plugins: [asyncHooksShim],
+      logLevel: 'silent',
+    });
+    const output = result.outputFiles[0];
+    if (!output) return { success: false, error: 'esbuild produced no output' };
+    return { success: true, code: output.text };
+  } catch (error) {
+    const failure = error as {
+      errors?: {
+        text: string;
+        location?: { file: string; line: number } | null;
+      }[];
+    };
+    const messages = (failure.errors ?? []).map(
+      (e) =>
+        `${e.location ? `${e.location.file}:${e.location.line}: ` : ''}${e.text}`,
+    );
+    return { success: false, error: messages.join('\n') || String(error) };
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * Loads a functions directory into a user realm and analyses it, as a Convex
+ * push does: every export that `convex/server` registered, with its kind
+ * (from the `isQuery` / `isMutation` / `isAction` / `isHttp` flags), its
+ * visibility (`isPublic` / `isInternal`) and its validators (`exportArgs()`,
+ * `exportReturns()`); the schema (`export()`), the auth config, the HTTP router
+ * and the crons.
+ *
+ * Import-time code runs once, in the realm, with a fixed clock and seeded
+ * randomness; database access at import time fails.
+ */
+import {
+  type BundleResult,
+  BUNDLE_GLOBAL,
+  bundleFunctions,
+} from './bundle-functions.ts';
+import type { FunctionKind } from './execution.ts';
+import { discoverFunctions } from './module-discovery.ts';
+import { seededRandom } from './seeded-random.ts';
+import { canonicalUdfPath } from './udf-path.ts';
+import {
+  type ImportExecution,
+  type UserRealm,
+  createUserRealm,
+} from './user-realm.ts';
+
+/** A function object as `convex/server` builds it, seen from the host. */
+export interface UserFunction {
+  isQuery?: boolean;
+  isMutation?: boolean;
+  isAction?: boolean;
+  isHttp?: boolean;
+  isPublic?: boolean;
+  isInternal?: boolean;
+  invokeQuery?(args: string): Promise<string>;
+  invokeMutation?(args: string): Promise<string>;
+  invokeAction?(requestId: string, args: string): Promise<string>;
+  invokeHttpAction?(request: Request): Promise<Response>;
+  exportArgs?(): string;
+  exportReturns?(): string;
+}
+
+export interface FunctionDefinition {
+  /** `module:name`, as canonicalUdfPath spells it. */
+  path: string;
+  kind: FunctionKind;
+  visibility: 'public' | 'internal';
+  /** The validator JSON of `exportArgs()`; null when the export has none. */
+  args: unknown;
+  returns: unknown;
+  handle: UserFunction;
+}
+
+export interface LoadedFunctions {
+  realm: UserRealm;
+  functions: Map<string, FunctionDefinition>;
+  /** `defineSchema(...).export()`, parsed; null without a schema. */
+  schema: unknown;
+  authConfig: unknown;
+  httpRouter: unknown;
+  crons: unknown;
+}
+
+export type LoadResult =
+  | { success: true; loaded: LoadedFunctions }
+  | { success: false; error: string };
+
+export interface LoadOptions {
+  /** The deployment's environment variables. */
+  env?: Readonly<Record<string, string>>;
+  /** The frozen time of import-time code. */
+  nowMs?: number;
+  /** The seed of import-time randomness. */
+  seed?: number;
+}
+
+interface BundleExports {
+  modules: Record<string, Record<string, unknown>>;
+  schemaModule?: { default?: { export?: () => string } };
+  authConfigModule?: { default?: unknown };
+}
+
+export async function loadFunctions(
+  dir: string,
+  options: LoadOptions = {},
+): Promise<LoadResult> {
+  const found = await discoverFunctions(dir);
+  const bundled: BundleResult = await bundleFunctions(dir, found);
+  if (!bundled.success)
+    return { success: false, error: `Bundling failed:\n${bundled.error}` };
+
+  const nowMs = options.nowMs ?? Date.now();
+  const importError = (): never => {
+    throw new Error("Can't use database at import time");
+  };
+  const importExecution: ImportExecution = {
+    kind: 'import',
+    now: () => nowMs,
+    random: seededRandom(options.seed ?? nowMs),
+    logLines: [],
+    env: options.env ?? {},
+    syscall: importError,
+    asyncSyscall: importError,
+    jsSyscall: importError,
+  };
+  const realm = createUserRealm(importExecution);
+  let exports: BundleExports;
+  try {
+    realm.run(bundled.code, 'converge:functions');
+    exports = realm.context[BUNDLE_GLOBAL] as BundleExports;
+  } catch (error) {
+    return {
+      success: false,
+      error: `Loading the functions failed: ${describe(error)}`,
+    };
+  }
+
+  const functions = new Map<string, FunctionDefinition>();
+  let httpRouter: unknown = null;
+  let crons: unknown = null;
+  try {
+    for (const [module, namespace] of Object.entries(exports.modules)) {
+      for (const [name, value] of Object.entries(namespace)) {
+        if (
+          module === 'http' &&
+          name === 'default' &&
+          isFlagged(value, 'isRouter')
+        )
+          httpRouter = value;
+        if (
+          module === 'crons' &&
+          name === 'default' &&
+          isFlagged(value, 'isCrons')
+        )
+          crons = value;
+        const definition = analyse(canonicalUdfPath({ module, name }), value);
+        if (definition) functions.set(definition.path, definition);
+      }
+    }
+    const schemaJson = exports.schemaModule?.default?.export?.();
+    return {
+      success: true,
+      loaded: {
+        realm,
+        functions,
+        schema:
+          schemaJson === undefined ? null : (JSON.parse(schemaJson) as unknown),
+        authConfig: exports.authConfigModule?.default ?? null,
+        httpRouter,
+        crons,
+      },
+    };
+  } catch (error) {
+    return {
+      success: false,
+      error: `Analysing the functions failed: ${describe(error)}`,
+    };
+  }
+}
+
+function analyse(path: string, value: unknown): FunctionDefinition | null {
+  if (typeof value !== 'function') return null;
+  const fn = value as UserFunction;
+  const kind: FunctionKind | null = fn.isQuery
+    ? 'query'
+    : fn.isMutation
+      ? 'mutation'
+      : fn.isAction
+        ? 'action'
+        : fn.isHttp
+          ? 'httpAction'
+          : null;
+  if (!kind) return null;
+  const parse = (json: string | undefined): unknown =>
+    json === undefined ? null : (JSON.parse(json) as unknown);
+  return {
+    path,
+    kind,
+    visibility: fn.isInternal ? 'internal' : 'public',
+    args: parse(fn.exportArgs?.()),
+    returns: parse(fn.exportReturns?.()),
+    handle: fn,
+  };
+}
+
+function isFlagged(value: unknown, flag: string): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Record<string, unknown>)[flag] === true
+  );
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error
+    ? (error.stack ?? error.message)
+    : String(error);
+}
