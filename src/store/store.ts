@@ -83,9 +83,21 @@ export interface MutationRecord {
   ts: Timestamp;
 }
 
+/** What a query compiler needs to know of an index, synchronously. */
+export interface IndexDescription {
+  /** The full key: declared fields, then `_creationTime` and `_id`. */
+  fields: readonly string[];
+  /** False while it is being backfilled: it serves no query. */
+  ready: boolean;
+}
+
 export interface Transaction {
   readonly snapshotTs: Timestamp;
   readonly readSet: ReadSet;
+  /** The number of a table this transaction can see, or null. Synchronous. */
+  tableNumber(table: string): number | null;
+  /** An index of a table this transaction can see, or null. Synchronous. */
+  describeIndex(table: string, index: string): IndexDescription | null;
   get(id: string): Promise<Document | null>;
   scan(range: IndexRange): Promise<ScanResult>;
   insert(table: string, fields: DocumentFields): Promise<string>;

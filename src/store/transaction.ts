@@ -40,6 +40,7 @@ import type {
   Document,
   DocumentFields,
   DocumentPatch,
+  IndexDescription,
   IndexRange,
   ScanResult,
   Timestamp,
@@ -67,6 +68,16 @@ export class StoreTransaction implements Transaction {
     this.#engine = engine;
     this.snapshotTs = snapshotTs;
     this.#clock = new CreationTimeClock({ snapshotTs, nowMs });
+  }
+
+  tableNumber(table: string): number | null {
+    return this.#table(table)?.number ?? null;
+  }
+
+  describeIndex(table: string, index: string): IndexDescription | null {
+    const found = this.#table(table);
+    const info = found && this.#engine.catalog.index(found.number, index);
+    return info ? { fields: info.fields, ready: info.ready } : null;
   }
 
   async get(id: string): Promise<Document | null> {

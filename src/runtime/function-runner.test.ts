@@ -1,0 +1,152 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { openSqliteStore } from '../store/sqlite.ts';
+import type { DocumentStore } from '../store/store.ts';
+import { applySchema } from './apply-schema.ts';
+import { FunctionRunner } from './function-runner.ts';
+import { loadFunctions } from './load-functions.ts';
+
+const basic = new URL('../../test/apps/basic/', import.meta.url).pathname;
+
+async function runtime(): Promise<
+  { runner: FunctionRunner; store: DocumentStore } & AsyncDisposable
+> {
+  const dir = mkdtempSync(join(tmpdir(), 'converge-runner-'));
+  const store = await openSqliteStore(join(dir, 'store.sqlite'));
+  const loaded = await loadFunctions(basic);
+  if (!loaded.success) throw new Error(loaded.error);
+  await applySchema(store, loaded.loaded.schema);
+  return {
+    runner: new FunctionRunner(loaded.loaded, store),
+    store,
+    async [Symbol.asyncDispose]() {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+describe('FunctionRunner', () => {
+  test('a mutation writes, and a query reads it back through an index, with its log lines', async () => {
+    await using rt = await runtime();
+    const sent = await rt.runner.runMutation('messages:send', {
+      channel: 'general',
+      body: 'hello',
+    });
+    expect(sent).toMatchObject({ success: true, logLines: [] });
+    if (!sent.success) throw new Error(sent.errorMessage);
+    expect(typeof sent.value).toBe('string');
+    expect(sent.ts).toBe(await rt.store.latestTs());
+
+    await rt.runner.runMutation('messages:send', {
+      channel: 'random',
+      body: 'elsewhere',
+    });
+    const listed = await rt.runner.runQuery('messages:list', {
+      channel: 'general',
+    });
+    expect(listed).toMatchObject({
+      success: true,
+      value: [{ _id: sent.value, channel: 'general', body: 'hello' }],
+      logLines: ["[LOG] 'listing' 'general'"],
+    });
+    expect(listed.readSet.size).toBeGreaterThan(0);
+  });
+
+  test('every spelling of a path reaches the same function', async () => {
+    await using rt = await runtime();
+    for (const path of [
+      'messages',
+      'messages:default',
+      'messages.js',
+      'messages.js:default',
+    ]) {
+      expect(await rt.runner.runQuery(path, {})).toMatchObject({
+        success: true,
+        value: 'the default export',
+      });
+    }
+  });
+
+  test('internal functions are unreachable from clients; kinds must match', async () => {
+    await using rt = await runtime();
+    expect(
+      await rt.runner.runMutation('messages:clear', {}, { fromClient: true }),
+    ).toMatchObject({
+      success: false,
+      errorMessage:
+        "Could not find public function for 'messages:clear'. Did you forget to run `npx convex dev` or `npx convex deploy`?",
+    });
+    expect(await rt.runner.runMutation('messages:clear', {})).toMatchObject({
+      success: true,
+    });
+    expect(await rt.runner.runQuery('messages:send', {})).toMatchObject({
+      success: false,
+      errorMessage:
+        'Trying to execute messages:send as Query, but it is defined as Mutation.',
+    });
+    expect(await rt.runner.runQuery('nowhere:fn', {})).toMatchObject({
+      success: false,
+    });
+  });
+
+  test('20 concurrent read-modify-write mutations on one counter end at exactly 20', async () => {
+    await using rt = await runtime();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        rt.runner.runMutation('counters:increment', { name: 'hits' }),
+      ),
+    );
+    expect(results.filter((r) => !r.success)).toEqual([]);
+    expect(
+      await rt.runner.runQuery('counters:get', { name: 'hits' }),
+    ).toMatchObject({ value: 20 });
+  });
+
+  test('a re-sent mutation of a session is answered from its record, not run again', async () => {
+    await using rt = await runtime();
+    const session = {
+      sessionId: '0c5a9b2e-3f44-4a4e-9d3e-6c2f1b7a8e11',
+      requestId: 3,
+    };
+    const first = await rt.runner.runMutation(
+      'counters:increment',
+      { name: 'once' },
+      { session },
+    );
+    const again = await rt.runner.runMutation(
+      'counters:increment',
+      { name: 'once' },
+      { session },
+    );
+    expect(again).toEqual({
+      success: true,
+      value: null,
+      logLines: [],
+      ts: first.ts,
+    });
+    expect(
+      await rt.runner.runQuery('counters:get', { name: 'once' }),
+    ).toMatchObject({ value: 1 });
+  });
+
+  test('a thrown error is a failure value; a ConvexError keeps its data; nothing commits', async () => {
+    await using rt = await runtime();
+    expect(await rt.runner.runQuery('errors:fails', {})).toMatchObject({
+      success: false,
+      errorMessage: 'Uncaught Error: boom',
+    });
+    const refused = await rt.runner.runMutation('errors:refuses', {});
+    expect(refused).toMatchObject({
+      success: false,
+      errorMessage: 'Uncaught ConvexError: {"code":"forbidden","limit":"3n"}',
+      errorData: { code: 'forbidden', limit: 3n },
+    });
+    expect(await rt.runner.runQuery('errors:count', {})).toMatchObject({
+      success: true,
+      value: 0,
+    });
+  });
+});

@@ -1,0 +1,220 @@
+/**
+ * FunctionRunner: runs a registered function by path, as Convex does
+ * (convex-runtime.md §1.4, §5.1):
+ *
+ * - a query reads one snapshot and returns its read set with its result, for
+ *   the sync layer's subscriptions;
+ * - a mutation runs in a transaction and commits; on a conflict it runs again
+ *   in a fresh transaction, up to 4 retries with jittered exponential backoff
+ *   from 100 ms to 2 s, and a mutation from a session records its result so
+ *   that a re-sent one is answered from the record without running again.
+ *
+ * Function failures are values (`success: false`); only bugs throw.
+ */
+import {
+  type JSONValue,
+  type Value,
+  convexToJson,
+  jsonToConvex,
+} from 'convex/values';
+import type { ReadSet } from '../store/read-set.ts';
+import type { DocumentStore, Timestamp, Transaction } from '../store/store.ts';
+import { DatabaseSyscalls } from './database-syscalls.ts';
+import { type Execution, type FunctionKind, executions } from './execution.ts';
+import { failureFromThrown } from './function-failure.ts';
+import type { FunctionDefinition, LoadedFunctions } from './load-functions.ts';
+import { seededRandom } from './seeded-random.ts';
+import { canonicalUdfPath, parseUdfPath } from './udf-path.ts';
+
+export type FunctionResult =
+  | { success: true; value: Value; logLines: string[] }
+  | {
+      success: false;
+      errorMessage: string;
+      errorData?: Value;
+      logLines: string[];
+    };
+
+export type QueryOutcome = FunctionResult & { ts: Timestamp; readSet: ReadSet };
+export type MutationOutcome = FunctionResult & { ts?: Timestamp };
+
+export interface CallOptions {
+  /** The caller's identity as `ctx.auth.getUserIdentity()` returns it; null or absent: signed out. */
+  identity?: Record<string, JSONValue> | null;
+  /** True for calls from a client: internal functions are then unreachable. */
+  fromClient?: boolean;
+}
+
+export interface MutationOptions extends CallOptions {
+  /** The client session and request, for exactly-once replay of re-sent mutations. */
+  session?: { sessionId: string; requestId: number };
+}
+
+/** convex-backend `UDF_EXECUTOR_OCC_MAX_RETRIES`, and its backoff bounds. */
+const MAX_OCC_RETRIES = 4;
+const FIRST_BACKOFF_MS = 100;
+const MAX_BACKOFF_MS = 2000;
+
+export class FunctionRunner {
+  readonly #loaded: LoadedFunctions;
+  readonly #store: DocumentStore;
+  readonly #env: Readonly<Record<string, string>>;
+
+  constructor(
+    loaded: LoadedFunctions,
+    store: DocumentStore,
+    options: { env?: Record<string, string> } = {},
+  ) {
+    this.#loaded = loaded;
+    this.#store = store;
+    this.#env = options.env ?? {};
+  }
+
+  async runQuery(
+    path: string,
+    args: Value,
+    options: CallOptions & { ts?: Timestamp } = {},
+  ): Promise<QueryOutcome> {
+    const tx = await this.#store.begin(
+      options.ts === undefined ? {} : { ts: options.ts },
+    );
+    const base = { ts: tx.snapshotTs, readSet: tx.readSet };
+    const found = this.#resolve(path, 'query', options);
+    if (!found.success) return { ...found, logLines: [], ...base };
+    const result = await this.#invoke(found.fn, tx, args, options);
+    return { ...result, ...base };
+  }
+
+  async runMutation(
+    path: string,
+    args: Value,
+    options: MutationOptions = {},
+  ): Promise<MutationOutcome> {
+    const found = this.#resolve(path, 'mutation', options);
+    if (!found.success) return { ...found, logLines: [] };
+    for (let attempt = 0; ; attempt++) {
+      if (options.session) {
+        const record = await this.#store.mutationRecord(
+          options.session.sessionId,
+          options.session.requestId,
+        );
+        if (record)
+          return {
+            success: true,
+            value: jsonToConvex(JSON.parse(record.result) as JSONValue),
+            logLines: [],
+            ts: record.ts,
+          };
+      }
+      const tx = await this.#store.begin();
+      const result = await this.#invoke(found.fn, tx, args, options);
+      if (!result.success) return result;
+      if (options.session) {
+        tx.recordMutation(
+          options.session.sessionId,
+          options.session.requestId,
+          JSON.stringify(convexToJson(result.value)),
+        );
+      }
+      const committed = await tx.commit();
+      if (committed.success) return { ...result, ts: committed.ts };
+      if (attempt >= MAX_OCC_RETRIES) {
+        const { table, id } = committed.conflict;
+        return {
+          success: false,
+          errorMessage: `Documents read from or written to the "${table}" table changed while this mutation was being run and on every subsequent retry (conflict on ${id || table}). Another call to this mutation changed the same documents.`,
+          logLines: result.logLines,
+        };
+      }
+      await sleep(backoffMs(attempt));
+    }
+  }
+
+  #resolve(
+    path: string,
+    kind: FunctionKind,
+    options: CallOptions,
+  ):
+    | { success: true; fn: FunctionDefinition }
+    | { success: false; errorMessage: string } {
+    const parsed = parseUdfPath(path);
+    if (!parsed.success) return { success: false, errorMessage: parsed.error };
+    const canonical = canonicalUdfPath(parsed.path);
+    const fn = this.#loaded.functions.get(canonical);
+    if (!fn || (options.fromClient && fn.visibility === 'internal')) {
+      const visibility = options.fromClient ? 'public ' : '';
+      return {
+        success: false,
+        errorMessage: `Could not find ${visibility}function for '${canonical}'. Did you forget to run \`npx convex dev\` or \`npx convex deploy\`?`,
+      };
+    }
+    if (fn.kind !== kind) {
+      return {
+        success: false,
+        errorMessage: `Trying to execute ${canonical} as ${capitalised(kind)}, but it is defined as ${capitalised(fn.kind)}.`,
+      };
+    }
+    return { success: true, fn };
+  }
+
+  async #invoke(
+    fn: FunctionDefinition,
+    tx: Transaction,
+    args: Value,
+    options: CallOptions,
+  ): Promise<FunctionResult> {
+    const logLines: string[] = [];
+    const database = new DatabaseSyscalls(tx, {
+      kind: fn.kind,
+      identity: options.identity ?? null,
+    });
+    const nowMs = Date.now();
+    const execution: Execution = {
+      kind: fn.kind,
+      now: () => nowMs,
+      random: seededRandom(nowMs ^ Number(tx.snapshotTs % 0x7fffffffn)),
+      logLines,
+      env: this.#env,
+      syscall: (op, json) => database.syscall(op, json),
+      asyncSyscall: (op, json) => database.asyncSyscall(op, json),
+      jsSyscall: (op) => {
+        throw new Error(`Unknown JS syscall ${op}`);
+      },
+    };
+    const argsJson = JSON.stringify([convexToJson(args)]);
+    try {
+      const resultJson = await executions.run(execution, () => {
+        const handle = fn.handle;
+        const pending =
+          fn.kind === 'query'
+            ? handle.invokeQuery?.(argsJson)
+            : handle.invokeMutation?.(argsJson);
+        if (!pending)
+          throw new Error(`${fn.path} cannot be invoked as a ${fn.kind}`);
+        return pending;
+      });
+      return {
+        success: true,
+        value: jsonToConvex(JSON.parse(resultJson) as JSONValue),
+        logLines,
+      };
+    } catch (thrown) {
+      return { success: false, ...failureFromThrown(thrown), logLines };
+    }
+  }
+}
+
+/** Full jitter over an exponential window, so that retrying mutations spread out. */
+function backoffMs(attempt: number): number {
+  return (
+    Math.random() * Math.min(FIRST_BACKOFF_MS * 2 ** attempt, MAX_BACKOFF_MS)
+  );
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function capitalised(kind: string): string {
+  return kind.charAt(0).toUpperCase() + kind.slice(1);
+}
