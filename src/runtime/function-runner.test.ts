@@ -55,6 +55,24 @@ describe('FunctionRunner', () => {
     expect(listed.readSet.size).toBeGreaterThan(0);
   });
 
+  test('arguments and return values are validated against the function validators', async () => {
+    await using rt = await runtime();
+    expect(
+      await rt.runner.runMutation('messages:send', { channel: 'general' }),
+    ).toMatchObject({
+      success: false,
+      errorMessage:
+        'ArgumentValidationError: Object is missing the required field `body`. Consider wrapping the field validator in `v.optional(...)` if this is expected.\n\nObject: {channel: "general"}\nValidator: v.object({body: v.string(), channel: v.string()})',
+    });
+    expect(
+      await rt.runner.runQuery('messages:list', { channel: 7 }),
+    ).toMatchObject({
+      success: false,
+      errorMessage:
+        'ArgumentValidationError: Value does not match validator.\nPath: .channel\nValue: 7.0\nValidator: v.string()',
+    });
+  });
+
   test('every spelling of a path reaches the same function', async () => {
     await using rt = await runtime();
     for (const path of [

@@ -25,6 +25,7 @@ import { failureFromThrown } from './function-failure.ts';
 import type { FunctionDefinition, LoadedFunctions } from './load-functions.ts';
 import { seededRandom } from './seeded-random.ts';
 import { canonicalUdfPath, parseUdfPath } from './udf-path.ts';
+import { type ValidatorJson, validationError } from './validator.ts';
 
 export type FunctionResult =
   | { success: true; value: Value; logLines: string[] }
@@ -181,6 +182,16 @@ export class FunctionRunner {
         throw new Error(`Unknown JS syscall ${op}`);
       },
     };
+    const argsProblem =
+      fn.args === null
+        ? null
+        : validationError(fn.args as ValidatorJson, args, tx);
+    if (argsProblem)
+      return {
+        success: false,
+        errorMessage: `ArgumentValidationError: ${argsProblem}`,
+        logLines,
+      };
     const argsJson = JSON.stringify([convexToJson(args)]);
     try {
       const resultJson = await executions.run(execution, () => {
@@ -193,11 +204,18 @@ export class FunctionRunner {
           throw new Error(`${fn.path} cannot be invoked as a ${fn.kind}`);
         return pending;
       });
-      return {
-        success: true,
-        value: jsonToConvex(JSON.parse(resultJson) as JSONValue),
-        logLines,
-      };
+      const value = jsonToConvex(JSON.parse(resultJson) as JSONValue);
+      const returnsProblem =
+        fn.returns === null
+          ? null
+          : validationError(fn.returns as ValidatorJson, value, tx);
+      if (returnsProblem)
+        return {
+          success: false,
+          errorMessage: `ReturnsValidationError: ${returnsProblem}`,
+          logLines,
+        };
+      return { success: true, value, logLines };
     } catch (thrown) {
       return { success: false, ...failureFromThrown(thrown), logLines };
     }
