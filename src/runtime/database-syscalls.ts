@@ -18,15 +18,45 @@ import {
 import { decodeDocumentId } from '../store/document-id.ts';
 import type { Document, DocumentPatch, Transaction } from '../store/store.ts';
 import type { FunctionKind } from './execution.ts';
+import {
+  type CursorPosition,
+  decodeCursor,
+  encodeCursor,
+  queryFingerprint,
+} from './page-cursor.ts';
 import { QueryStream } from './query-stream.ts';
 import {
+  type CompiledQuery,
   type SerializedQuery,
   compileQuery,
   queryTarget,
 } from './serialized-query.ts';
 
+/** convex-backend's page size limit, and 3/4 of the 8192 array limit, past which a split is recommended. */
+const MAX_PAGE_SIZE = 32_000;
+const SPLIT_RECOMMENDED_ROWS = 6144;
+
+interface PageArgs {
+  query: SerializedQuery;
+  cursor: string | null;
+  endCursor: string | null;
+  pageSize: number;
+  maximumRowsRead: number | null;
+  maximumBytesRead?: number;
+}
+
+interface PageResult {
+  page: JSONValue[];
+  isDone: boolean;
+  continueCursor: string;
+  splitCursor: string | null;
+  pageStatus: 'SplitRecommended' | 'SplitRequired' | null;
+}
+
 export interface DatabaseSyscallOptions {
   kind: FunctionKind;
+  /** The journal of the previous run of this query: the pinned end of its page. */
+  journal?: string | null;
   /** The identity `ctx.auth.getUserIdentity()` returns, as JSON; null when signed out. */
   identity: Record<string, JSONValue> | null;
 }
@@ -36,6 +66,9 @@ export class DatabaseSyscalls {
   readonly #options: DatabaseSyscallOptions;
   readonly #streams = new Map<number, QueryStream>();
   #nextQueryId = 0;
+  /** Set by the one `paginate` a function may run: the end of its page, for the next run. */
+  journal: string | null = null;
+  #paginated = false;
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(tx: Transaction, options: DatabaseSyscallOptions) {
@@ -89,11 +122,11 @@ export class DatabaseSyscalls {
         const queryId = args['queryId'] as number;
         const stream = this.#streams.get(queryId);
         if (!stream) throw new Error(`Query ${queryId} is not open.`);
-        const value = await stream.next();
-        if (!value) this.#streams.delete(queryId);
+        const next = await stream.next();
+        if (!next) this.#streams.delete(queryId);
         return JSON.stringify({
-          value: value && convexToJson(value),
-          done: !value,
+          value: next && convexToJson(next.document),
+          done: !next,
         });
       }
       case '1.0/insert': {
@@ -150,6 +183,8 @@ export class DatabaseSyscalls {
         await this.#tx.delete(id);
         return documentJson(before);
       }
+      case '1.0/queryPage':
+        return JSON.stringify(await this.#page(args as unknown as PageArgs));
       case '1.0/getUserIdentity':
         return JSON.stringify(this.#options.identity);
       default:
@@ -159,28 +194,104 @@ export class DatabaseSyscalls {
 
   #openQuery(query: SerializedQuery): number {
     const queryId = this.#nextQueryId++;
+    this.#streams.set(queryId, new QueryStream(this.#tx, this.#compile(query)));
+    return queryId;
+  }
+
+  /** The compiled query; a missing table reads as empty (and records that it was missing). */
+  #compile(query: SerializedQuery): CompiledQuery {
     const { table, index } = queryTarget(query);
     if (this.#tx.tableNumber(table) === null) {
-      this.#streams.set(
-        queryId,
-        new QueryStream(this.#tx, {
-          table,
-          index,
-          eq: [],
-          order: 'asc',
-          operators: [],
-        }),
-      );
-      return queryId;
+      return {
+        table,
+        index,
+        fields: ['_creationTime', '_id'],
+        eq: [],
+        order: 'asc',
+        operators: [],
+      };
     }
     const description = this.#tx.describeIndex(table, index);
     if (!description || !description.ready)
       throw new Error(`Index ${table}.${index} not found.`);
-    this.#streams.set(
-      queryId,
-      new QueryStream(this.#tx, compileQuery(query, description)),
-    );
-    return queryId;
+    return compileQuery(query, description);
+  }
+
+  /** One page of a paginated query (convex-runtime.md §3.4). */
+  async #page(args: PageArgs): Promise<PageResult> {
+    if (this.#paginated) {
+      throw new Error(
+        'This query or mutation function ran multiple paginated queries. Convex only supports a single paginated query in each function.',
+      );
+    }
+    this.#paginated = true;
+    if (args.pageSize <= 0)
+      throw new Error(
+        'NoDocumentsForPagination: paginate() requires numItems to be at least 1.',
+      );
+    if (args.pageSize > MAX_PAGE_SIZE) {
+      throw new Error(
+        `PageSizeTooLarge: paginate() was called with numItems ${args.pageSize}; the limit is ${MAX_PAGE_SIZE}.`,
+      );
+    }
+    if (args.maximumRowsRead === 0 || args.maximumBytesRead === 0) {
+      throw new Error(
+        'InvalidPaginationLimit: maximumRowsRead and maximumBytesRead must be positive.',
+      );
+    }
+    const compiled = this.#compile(args.query);
+    const fingerprint = queryFingerprint(args.query, compiled.fields);
+    const start =
+      args.cursor === null ? null : decodeCursor(args.cursor, fingerprint);
+    const endCursor = args.endCursor ?? this.#options.journal ?? null;
+    const end =
+      endCursor === null ? null : decodeCursor(endCursor, fingerprint);
+
+    const page: Document[] = [];
+    let last: Buffer | undefined =
+      start?.kind === 'after' ? start.key : undefined;
+    let done = start?.kind === 'end';
+    let splitRequired = false;
+    if (!done) {
+      const stream = new QueryStream(this.#tx, compiled, {
+        after: last,
+        until: end?.kind === 'after' ? end.key : undefined,
+      });
+      const maxRows = args.maximumRowsRead ?? Number.POSITIVE_INFINITY;
+      for (;;) {
+        if (end === null && page.length >= args.pageSize) break;
+        if (stream.rowsRead >= maxRows) {
+          splitRequired = true;
+          break;
+        }
+        const next = await stream.next();
+        if (!next) {
+          done = true;
+          break;
+        }
+        page.push(next.document);
+        last = next.key;
+      }
+    }
+    const position: CursorPosition =
+      end !== null
+        ? end
+        : done
+          ? { kind: 'end' }
+          : { kind: 'after', key: last ?? Buffer.alloc(0) };
+    const continueCursor = encodeCursor(position, fingerprint);
+    this.journal = continueCursor;
+    return {
+      page: page.map((document) => convexToJson(document as Value)),
+      isDone: position.kind === 'end',
+      continueCursor,
+      splitCursor: null,
+      pageStatus: splitRequired
+        ? 'SplitRequired'
+        : page.length > SPLIT_RECOMMENDED_ROWS
+          ? 'SplitRecommended'
+          : null,
+    };
   }
 
   async #get(id: string, table: string | undefined): Promise<Document | null> {

@@ -36,7 +36,12 @@ export type FunctionResult =
       logLines: string[];
     };
 
-export type QueryOutcome = FunctionResult & { ts: Timestamp; readSet: ReadSet };
+export type QueryOutcome = FunctionResult & {
+  ts: Timestamp;
+  readSet: ReadSet;
+  /** What a rerun needs to make the same decisions: the pinned end of a paginated page, or null. */
+  journal: string | null;
+};
 export type MutationOutcome = FunctionResult & { ts?: Timestamp };
 
 export interface CallOptions {
@@ -74,16 +79,27 @@ export class FunctionRunner {
   async runQuery(
     path: string,
     args: Value,
-    options: CallOptions & { ts?: Timestamp } = {},
+    options: CallOptions & { ts?: Timestamp; journal?: string | null } = {},
   ): Promise<QueryOutcome> {
     const tx = await this.#store.begin(
       options.ts === undefined ? {} : { ts: options.ts },
     );
     const base = { ts: tx.snapshotTs, readSet: tx.readSet };
     const found = this.#resolve(path, 'query', options);
-    if (!found.success) return { ...found, logLines: [], ...base };
-    const result = await this.#invoke(found.fn, tx, args, options);
-    return { ...result, ...base };
+    if (!found.success)
+      return {
+        ...found,
+        logLines: [],
+        journal: options.journal ?? null,
+        ...base,
+      };
+    const { journal, ...result } = await this.#invoke(
+      found.fn,
+      tx,
+      args,
+      options,
+    );
+    return { ...result, ...base, journal };
   }
 
   async runMutation(
@@ -108,7 +124,12 @@ export class FunctionRunner {
           };
       }
       const tx = await this.#store.begin();
-      const result = await this.#invoke(found.fn, tx, args, options);
+      const { journal: _journal, ...result } = await this.#invoke(
+        found.fn,
+        tx,
+        args,
+        options,
+      );
       if (!result.success) return result;
       if (options.session) {
         tx.recordMutation(
@@ -162,13 +183,25 @@ export class FunctionRunner {
     fn: FunctionDefinition,
     tx: Transaction,
     args: Value,
-    options: CallOptions,
-  ): Promise<FunctionResult> {
+    options: CallOptions & { journal?: string | null },
+  ): Promise<FunctionResult & { journal: string | null }> {
     const logLines: string[] = [];
     const database = new DatabaseSyscalls(tx, {
       kind: fn.kind,
       identity: options.identity ?? null,
+      journal: options.journal ?? null,
     });
+    const result = await this.#call(fn, tx, args, database, logLines);
+    return { ...result, journal: database.journal ?? options.journal ?? null };
+  }
+
+  async #call(
+    fn: FunctionDefinition,
+    tx: Transaction,
+    args: Value,
+    database: DatabaseSyscalls,
+    logLines: string[],
+  ): Promise<FunctionResult> {
     const nowMs = Date.now();
     const execution: Execution = {
       kind: fn.kind,

@@ -1,6 +1,7 @@
 /**
  * QueryStream: one `db.query(...)` being iterated, document by document
- * (`1.0/queryStreamNext`), over a store transaction.
+ * (`1.0/queryStreamNext`, and the pages of `paginate`), over a store
+ * transaction, each document with its position (its key in the index).
  *
  * It reads the index range in batches and applies the query's operators in
  * order (filters, then limits). A batch is exactly the limit when a limit
@@ -9,6 +10,7 @@
  * read beyond what the function consumed stays within a factor of two.
  * Filters do not narrow what counts as read, as on Convex.
  */
+import { documentIndexKey } from '../store/catalog.ts';
 import type { Document, Transaction } from '../store/store.ts';
 import { passesFilter } from './filter-expression.ts';
 import type { CompiledQuery } from './serialized-query.ts';
@@ -16,33 +18,65 @@ import type { CompiledQuery } from './serialized-query.ts';
 const FIRST_BATCH = 16;
 const LARGEST_BATCH = 1024;
 
+export interface Positioned {
+  document: Document;
+  key: Buffer;
+}
+
+export interface StreamBounds {
+  /** Start after this position (a page cursor). */
+  after?: Buffer | undefined;
+  /** Stop after this position, inclusive (a page's pinned end). */
+  until?: Buffer | undefined;
+}
+
 export class QueryStream {
   readonly #tx: Transaction;
   readonly #query: CompiledQuery;
+  readonly #until: Buffer | undefined;
   /** Per operator: how many documents each limit has let through so far. */
   readonly #passed: number[];
-  #buffer: Document[] = [];
+  #buffer: Positioned[] = [];
   #after: Buffer | undefined;
   #exhausted = false;
   #batch: number;
+  /** Documents read from the index so far, whether or not they passed. */
+  rowsRead = 0;
 
-  constructor(tx: Transaction, query: CompiledQuery) {
+  constructor(
+    tx: Transaction,
+    query: CompiledQuery,
+    bounds: StreamBounds = {},
+  ) {
     this.#tx = tx;
     this.#query = query;
+    this.#after = bounds.after;
+    this.#until = bounds.until;
     this.#passed = query.operators.map(() => 0);
     const first = query.operators[0];
     this.#batch =
       first && 'limit' in first ? Math.max(first.limit, 1) : FIRST_BATCH;
   }
 
-  /** The next document the query yields, or null when it is done. */
-  async next(): Promise<Document | null> {
+  /** The next document the query yields, with its position, or null when it is done. */
+  async next(): Promise<Positioned | null> {
     for (;;) {
       if (this.#limitReached()) return null;
       const candidate = this.#buffer.shift() ?? (await this.#fill());
-      if (!candidate) return null;
-      if (this.#admit(candidate)) return candidate;
+      if (!candidate || this.#beyondEnd(candidate.key)) {
+        this.#exhausted = true;
+        this.#buffer = [];
+        return null;
+      }
+      this.rowsRead += 1;
+      if (this.#admit(candidate.document)) return candidate;
     }
+  }
+
+  #beyondEnd(key: Buffer): boolean {
+    if (!this.#until) return false;
+    const direction = Buffer.compare(key, this.#until);
+    return this.#query.order === 'asc' ? direction > 0 : direction < 0;
   }
 
   /** True when a limit operator has let through all it allows: nothing more can pass. */
@@ -64,9 +98,9 @@ export class QueryStream {
     return true;
   }
 
-  async #fill(): Promise<Document | undefined> {
+  async #fill(): Promise<Positioned | undefined> {
     if (this.#exhausted) return undefined;
-    const { table, index, eq, lower, upper, order } = this.#query;
+    const { table, index, eq, lower, upper, order, fields } = this.#query;
     const result = await this.#tx.scan({
       table,
       index,
@@ -77,10 +111,13 @@ export class QueryStream {
       limit: this.#batch,
       after: this.#after,
     });
-    this.#after = result.lastKey;
+    this.#after = result.lastKey ?? this.#after;
     this.#exhausted = result.exhausted || result.documents.length === 0;
     this.#batch = Math.min(this.#batch * 2, LARGEST_BATCH);
-    this.#buffer = result.documents;
+    this.#buffer = result.documents.map((document) => ({
+      document,
+      key: documentIndexKey({ fields }, document),
+    }));
     return this.#buffer.shift();
   }
 }

@@ -45,6 +45,7 @@ describe('compileQuery()', () => {
     ).toEqual({
       table: 'items',
       index: 'by_creation_time',
+      fields: ['_creationTime', '_id'],
       order: 'desc',
       eq: [],
       operators: [{ limit: 3 }],

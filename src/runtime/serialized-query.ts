@@ -33,6 +33,8 @@ export interface RangeExpression {
 export interface CompiledQuery {
   table: string;
   index: string;
+  /** The index's full key fields, to compute a document's position in it. */
+  fields: readonly string[];
   eq: IndexValue[];
   lower?: RangeBound;
   upper?: RangeBound;
@@ -65,7 +67,13 @@ export function compileQuery(
     query.source.type === 'Search' ? 'asc' : (query.source.order ?? 'asc');
   if (query.source.type === 'Search')
     throw new Error('Search indexes are not supported yet.');
-  const base = { table, index: indexName, order, operators: query.operators };
+  const base = {
+    table,
+    index: indexName,
+    fields: index.fields,
+    order,
+    operators: query.operators,
+  };
   if (query.source.type === 'FullTableScan') return { ...base, eq: [] };
 
   const fullName = `${table}.${indexName}`;

@@ -77,7 +77,10 @@ export function tableNameKey(name: string): Buffer {
 }
 
 /** A document's key in an index: the value of each field path, `undefined` when missing. */
-export function documentIndexKey(index: IndexInfo, document: Document): Buffer {
+export function documentIndexKey(
+  index: { fields: readonly string[] },
+  document: Document,
+): Buffer {
   return encodeIndexKey(index.fields.map((path) => fieldAt(document, path)));
 }
 

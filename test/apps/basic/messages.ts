@@ -31,3 +31,10 @@ export const clear = internalMutationGeneric(async (ctx) => {
 });
 
 export default queryGeneric(async () => 'the default export');
+
+export const remove = mutationGeneric({
+  args: { id: v.id('messages') },
+  handler: async (ctx, { id }) => {
+    await ctx.db.delete(id);
+  },
+});
