@@ -25,7 +25,11 @@ import { failureFromThrown } from './function-failure.ts';
 import type { FunctionDefinition, LoadedFunctions } from './load-functions.ts';
 import { seededRandom } from './seeded-random.ts';
 import { canonicalUdfPath, parseUdfPath } from './udf-path.ts';
-import { type ValidatorJson, validationError } from './validator.ts';
+import {
+  type ValidationContext,
+  type ValidatorJson,
+  validationError,
+} from './validator.ts';
 
 export type FunctionResult =
   | { success: true; value: Value; logLines: string[] }
@@ -215,16 +219,14 @@ export class FunctionRunner {
         throw new Error(`Unknown JS syscall ${op}`);
       },
     };
-    const argsProblem =
-      fn.args === null
-        ? null
-        : validationError(fn.args as ValidatorJson, args, tx);
-    if (argsProblem)
-      return {
-        success: false,
-        errorMessage: `ArgumentValidationError: ${argsProblem}`,
-        logLines,
-      };
+    const invalidArgs = validated(
+      'ArgumentValidationError',
+      fn.args,
+      args,
+      tx,
+      logLines,
+    );
+    if (invalidArgs) return invalidArgs;
     const argsJson = JSON.stringify([convexToJson(args)]);
     try {
       const resultJson = await executions.run(execution, () => {
@@ -238,21 +240,34 @@ export class FunctionRunner {
         return pending;
       });
       const value = jsonToConvex(JSON.parse(resultJson) as JSONValue);
-      const returnsProblem =
-        fn.returns === null
-          ? null
-          : validationError(fn.returns as ValidatorJson, value, tx);
-      if (returnsProblem)
-        return {
-          success: false,
-          errorMessage: `ReturnsValidationError: ${returnsProblem}`,
-          logLines,
-        };
+      const invalidResult = validated(
+        'ReturnsValidationError',
+        fn.returns,
+        value,
+        tx,
+        logLines,
+      );
+      if (invalidResult) return invalidResult;
       return { success: true, value, logLines };
     } catch (thrown) {
       return { success: false, ...failureFromThrown(thrown), logLines };
     }
   }
+}
+
+/** The failure of a value that does not match its validator (none: anything goes), or null. */
+function validated(
+  kind: 'ArgumentValidationError' | 'ReturnsValidationError',
+  validator: ValidatorJson | null,
+  value: Value,
+  context: ValidationContext,
+  logLines: string[],
+): FunctionResult | null {
+  const problem =
+    validator === null ? null : validationError(validator, value, context);
+  return problem === null
+    ? null
+    : { success: false, errorMessage: `${kind}: ${problem}`, logLines };
 }
 
 /** Full jitter over an exponential window, so that retrying mutations spread out. */

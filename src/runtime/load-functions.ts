@@ -18,6 +18,7 @@ import type { FunctionKind } from './execution.ts';
 import { discoverFunctions } from './module-discovery.ts';
 import { seededRandom } from './seeded-random.ts';
 import { canonicalUdfPath } from './udf-path.ts';
+import type { ValidatorJson } from './validator.ts';
 import {
   type ImportExecution,
   type UserRealm,
@@ -46,8 +47,8 @@ export interface FunctionDefinition {
   kind: FunctionKind;
   visibility: 'public' | 'internal';
   /** The validator JSON of `exportArgs()`; null when the export has none. */
-  args: unknown;
-  returns: unknown;
+  args: ValidatorJson | null;
+  returns: ValidatorJson | null;
   handle: UserFunction;
 }
 
@@ -171,8 +172,8 @@ function analyse(path: string, value: unknown): FunctionDefinition | null {
           ? 'httpAction'
           : null;
   if (!kind) return null;
-  const parse = (json: string | undefined): unknown =>
-    json === undefined ? null : (JSON.parse(json) as unknown);
+  const parse = (json: string | undefined): ValidatorJson | null =>
+    json === undefined ? null : (JSON.parse(json) as ValidatorJson | null);
   return {
     path,
     kind,
