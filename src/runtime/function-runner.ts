@@ -11,6 +11,7 @@
  *
  * Function failures are values (`success: false`); only bugs throw.
  */
+import { randomUUID } from 'node:crypto';
 import {
   type JSONValue,
   type Value,
@@ -22,6 +23,8 @@ import type { DocumentStore, Timestamp, Transaction } from '../store/store.ts';
 import { DatabaseSyscalls } from './database-syscalls.ts';
 import { type Execution, type FunctionKind, executions } from './execution.ts';
 import { failureFromThrown } from './function-failure.ts';
+import type { FunctionResult } from './function-result.ts';
+import { type ActionCalls, ActionSyscalls } from './action-syscalls.ts';
 import type { FunctionDefinition, LoadedFunctions } from './load-functions.ts';
 import { seededRandom } from './seeded-random.ts';
 import { canonicalUdfPath, parseUdfPath } from './udf-path.ts';
@@ -30,15 +33,6 @@ import {
   type ValidatorJson,
   validationError,
 } from './validator.ts';
-
-export type FunctionResult =
-  | { success: true; value: Value; logLines: string[] }
-  | {
-      success: false;
-      errorMessage: string;
-      errorData?: Value;
-      logLines: string[];
-    };
 
 export type QueryOutcome = FunctionResult & {
   ts: Timestamp;
@@ -59,6 +53,8 @@ export interface MutationOptions extends CallOptions {
   /** The client session and request, for exactly-once replay of re-sent mutations. */
   session?: { sessionId: string; requestId: number };
 }
+
+export type { FunctionResult };
 
 /** convex-backend `UDF_EXECUTOR_OCC_MAX_RETRIES`, and its backoff bounds. */
 const MAX_OCC_RETRIES = 4;
@@ -153,6 +149,66 @@ export class FunctionRunner {
         };
       }
       await sleep(backoffMs(attempt));
+    }
+  }
+
+  /** Runs an action: no transaction; its runQuery/runMutation/runAction calls are calls of their own. */
+  async runAction(
+    path: string,
+    args: Value,
+    options: CallOptions = {},
+  ): Promise<FunctionResult> {
+    const found = this.#resolve(path, 'action', options);
+    if (!found.success) return { ...found, logLines: [] };
+    const fn = found.fn;
+    const logLines: string[] = [];
+    const catalog = await this.#store.begin();
+    const invalidArgs = validated(
+      'ArgumentValidationError',
+      fn.args,
+      args,
+      catalog,
+      logLines,
+    );
+    if (invalidArgs) return invalidArgs;
+    const identity = options.identity ?? null;
+    const calls: ActionCalls = {
+      query: (p, a) => this.runQuery(p, a, { identity }),
+      mutation: (p, a) => this.runMutation(p, a, { identity }),
+      action: (p, a) => this.runAction(p, a, { identity }),
+    };
+    const syscalls = new ActionSyscalls(calls, identity);
+    const execution: Execution = {
+      kind: 'action',
+      now: () => Date.now(),
+      random: null,
+      logLines,
+      env: this.#env,
+      syscall: (op) => syscalls.syscall(op),
+      asyncSyscall: (op, json) => syscalls.asyncSyscall(op, json),
+      jsSyscall: (op) => {
+        throw new Error(`Unknown JS syscall ${op}`);
+      },
+    };
+    const argsJson = JSON.stringify([convexToJson(args)]);
+    try {
+      const resultJson = await executions.run(execution, () => {
+        const pending = fn.handle.invokeAction?.(randomUUID(), argsJson);
+        if (!pending)
+          throw new Error(`${fn.path} cannot be invoked as an action`);
+        return pending;
+      });
+      const value = jsonToConvex(JSON.parse(resultJson) as JSONValue);
+      const invalidResult = validated(
+        'ReturnsValidationError',
+        fn.returns,
+        value,
+        await this.#store.begin(),
+        logLines,
+      );
+      return invalidResult ?? { success: true, value, logLines };
+    } catch (thrown) {
+      return { success: false, ...failureFromThrown(thrown), logLines };
     }
   }
 
