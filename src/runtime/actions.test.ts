@@ -3,34 +3,11 @@
  * runMutation is a call of its own, internal functions are reachable from
  * them, and a ConvexError thrown by a called function arrives as one.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { startBasicRuntime } from '../../test/helpers/basic-runtime.ts';
 import { expect, test } from 'vitest';
-import { openSqliteStore } from '../store/sqlite.ts';
-import { applySchema } from './apply-schema.ts';
-import { FunctionRunner } from './function-runner.ts';
-import { loadFunctions } from './load-functions.ts';
-
-const basic = new URL('../../test/apps/basic/', import.meta.url).pathname;
-
-async function runtime() {
-  const dir = mkdtempSync(join(tmpdir(), 'converge-actions-'));
-  const store = await openSqliteStore(join(dir, 'store.sqlite'));
-  const loaded = await loadFunctions(basic);
-  if (!loaded.success) throw new Error(loaded.error);
-  await applySchema(store, loaded.loaded.schema);
-  return {
-    runner: new FunctionRunner(loaded.loaded, store),
-    async [Symbol.asyncDispose]() {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 test('an action runs a mutation and a query, each its own call, and sees the real clock', async () => {
-  await using rt = await runtime();
+  await using rt = await startBasicRuntime();
   const before = Date.now();
   const result = await rt.runner.runAction(
     'actions:post',
@@ -46,7 +23,7 @@ test('an action runs a mutation and a query, each its own call, and sees the rea
 });
 
 test('a ConvexError from a called mutation is a ConvexError in the action, with its data', async () => {
-  await using rt = await runtime();
+  await using rt = await startBasicRuntime();
   expect(
     await rt.runner.runAction('actions:catchesConvexError', {}),
   ).toMatchObject({
@@ -56,7 +33,7 @@ test('a ConvexError from a called mutation is a ConvexError in the action, with 
 });
 
 test('actions reach internal functions; clients do not reach internal actions', async () => {
-  await using rt = await runtime();
+  await using rt = await startBasicRuntime();
   await rt.runner.runMutation('messages:send', {
     channel: 'general',
     body: 'x',

@@ -1,36 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { startBasicRuntime } from '../../test/helpers/basic-runtime.ts';
 import { describe, expect, test } from 'vitest';
-import { openSqliteStore } from '../store/sqlite.ts';
-import type { DocumentStore } from '../store/store.ts';
-import { applySchema } from './apply-schema.ts';
-import { FunctionRunner } from './function-runner.ts';
-import { loadFunctions } from './load-functions.ts';
-
-const basic = new URL('../../test/apps/basic/', import.meta.url).pathname;
-
-async function runtime(): Promise<
-  { runner: FunctionRunner; store: DocumentStore } & AsyncDisposable
-> {
-  const dir = mkdtempSync(join(tmpdir(), 'converge-runner-'));
-  const store = await openSqliteStore(join(dir, 'store.sqlite'));
-  const loaded = await loadFunctions(basic);
-  if (!loaded.success) throw new Error(loaded.error);
-  await applySchema(store, loaded.loaded.schema);
-  return {
-    runner: new FunctionRunner(loaded.loaded, store),
-    store,
-    async [Symbol.asyncDispose]() {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 describe('FunctionRunner', () => {
   test('a mutation writes, and a query reads it back through an index, with its log lines', async () => {
-    await using rt = await runtime();
+    await using rt = await startBasicRuntime();
     const sent = await rt.runner.runMutation('messages:send', {
       channel: 'general',
       body: 'hello',
@@ -56,7 +29,7 @@ describe('FunctionRunner', () => {
   });
 
   test('arguments and return values are validated against the function validators', async () => {
-    await using rt = await runtime();
+    await using rt = await startBasicRuntime();
     expect(
       await rt.runner.runMutation('messages:send', { channel: 'general' }),
     ).toMatchObject({
@@ -74,7 +47,7 @@ describe('FunctionRunner', () => {
   });
 
   test('every spelling of a path reaches the same function', async () => {
-    await using rt = await runtime();
+    await using rt = await startBasicRuntime();
     for (const path of [
       'messages',
       'messages:default',
@@ -89,7 +62,7 @@ describe('FunctionRunner', () => {
   });
 
   test('internal functions are unreachable from clients; kinds must match', async () => {
-    await using rt = await runtime();
+    await using rt = await startBasicRuntime();
     expect(
       await rt.runner.runMutation('messages:clear', {}, { fromClient: true }),
     ).toMatchObject({
@@ -111,7 +84,7 @@ describe('FunctionRunner', () => {
   });
 
   test('20 concurrent read-modify-write mutations on one counter end at exactly 20', async () => {
-    await using rt = await runtime();
+    await using rt = await startBasicRuntime();
     const results = await Promise.all(
       Array.from({ length: 20 }, () =>
         rt.runner.runMutation('counters:increment', { name: 'hits' }),
@@ -124,7 +97,7 @@ describe('FunctionRunner', () => {
   });
 
   test('a re-sent mutation of a session is answered from its record, not run again', async () => {
-    await using rt = await runtime();
+    await using rt = await startBasicRuntime();
     const session = {
       sessionId: '0c5a9b2e-3f44-4a4e-9d3e-6c2f1b7a8e11',
       requestId: 3,
@@ -151,7 +124,7 @@ describe('FunctionRunner', () => {
   });
 
   test('a thrown error is a failure value; a ConvexError keeps its data; nothing commits', async () => {
-    await using rt = await runtime();
+    await using rt = await startBasicRuntime();
     expect(await rt.runner.runQuery('errors:fails', {})).toMatchObject({
       success: false,
       errorMessage: 'Uncaught Error: boom',

@@ -160,56 +160,25 @@ export class FunctionRunner {
   ): Promise<FunctionResult> {
     const found = this.#resolve(path, 'action', options);
     if (!found.success) return { ...found, logLines: [] };
-    const fn = found.fn;
-    const logLines: string[] = [];
-    const catalog = await this.#store.begin();
-    const invalidArgs = validated(
-      'ArgumentValidationError',
-      fn.args,
-      args,
-      catalog,
-      logLines,
-    );
-    if (invalidArgs) return invalidArgs;
     const identity = options.identity ?? null;
     const calls: ActionCalls = {
       query: (p, a) => this.runQuery(p, a, { identity }),
       mutation: (p, a) => this.runMutation(p, a, { identity }),
       action: (p, a) => this.runAction(p, a, { identity }),
     };
-    const syscalls = new ActionSyscalls(calls, identity);
-    const execution: Execution = {
-      kind: 'action',
-      now: () => Date.now(),
-      random: null,
-      logLines,
-      env: this.#env,
-      syscall: (op) => syscalls.syscall(op),
-      asyncSyscall: (op, json) => syscalls.asyncSyscall(op, json),
-      jsSyscall: (op) => {
-        throw new Error(`Unknown JS syscall ${op}`);
+    const execution = this.#execution(
+      'action',
+      new ActionSyscalls(calls, identity),
+      {
+        now: () => Date.now(),
+        random: null,
       },
-    };
-    const argsJson = JSON.stringify([convexToJson(args)]);
-    try {
-      const resultJson = await executions.run(execution, () => {
-        const pending = fn.handle.invokeAction?.(randomUUID(), argsJson);
-        if (!pending)
-          throw new Error(`${fn.path} cannot be invoked as an action`);
-        return pending;
-      });
-      const value = jsonToConvex(JSON.parse(resultJson) as JSONValue);
-      const invalidResult = validated(
-        'ReturnsValidationError',
-        fn.returns,
-        value,
-        await this.#store.begin(),
-        logLines,
-      );
-      return invalidResult ?? { success: true, value, logLines };
-    } catch (thrown) {
-      return { success: false, ...failureFromThrown(thrown), logLines };
-    }
+    );
+    // Actions have no transaction; a snapshot still answers `v.id` table checks.
+    const catalog = await this.#store.begin();
+    return this.#execute(found.fn, args, catalog, execution, (argsJson) =>
+      found.fn.handle.invokeAction?.(randomUUID(), argsJson),
+    );
   }
 
   #resolve(
@@ -245,66 +214,81 @@ export class FunctionRunner {
     args: Value,
     options: CallOptions & { journal?: string | null },
   ): Promise<FunctionResult & { journal: string | null }> {
-    const logLines: string[] = [];
     const database = new DatabaseSyscalls(tx, {
       kind: fn.kind,
       identity: options.identity ?? null,
       journal: options.journal ?? null,
     });
-    const result = await this.#call(fn, tx, args, database, logLines);
+    const nowMs = Date.now();
+    const execution = this.#execution(fn.kind, database, {
+      now: () => nowMs,
+      random: seededRandom(nowMs ^ Number(tx.snapshotTs % 0x7fffffffn)),
+    });
+    const handle = fn.handle;
+    const result = await this.#execute(fn, args, tx, execution, (argsJson) =>
+      fn.kind === 'query'
+        ? handle.invokeQuery?.(argsJson)
+        : handle.invokeMutation?.(argsJson),
+    );
     return { ...result, journal: database.journal ?? options.journal ?? null };
   }
 
-  async #call(
-    fn: FunctionDefinition,
-    tx: Transaction,
-    args: Value,
-    database: DatabaseSyscalls,
-    logLines: string[],
-  ): Promise<FunctionResult> {
-    const nowMs = Date.now();
-    const execution: Execution = {
-      kind: fn.kind,
-      now: () => nowMs,
-      random: seededRandom(nowMs ^ Number(tx.snapshotTs % 0x7fffffffn)),
-      logLines,
+  #execution(
+    kind: FunctionKind,
+    syscalls: Pick<Execution, 'syscall' | 'asyncSyscall'>,
+    clock: Pick<Execution, 'now' | 'random'>,
+  ): Execution {
+    return {
+      kind,
+      ...clock,
+      logLines: [],
       env: this.#env,
-      syscall: (op, json) => database.syscall(op, json),
-      asyncSyscall: (op, json) => database.asyncSyscall(op, json),
+      syscall: (op, json) => syscalls.syscall(op, json),
+      asyncSyscall: (op, json) => syscalls.asyncSyscall(op, json),
       jsSyscall: (op) => {
         throw new Error(`Unknown JS syscall ${op}`);
       },
     };
+  }
+
+  /**
+   * Validates the arguments, runs `start` in the execution, and decodes and
+   * validates the result; a throw from user code becomes a failure value.
+   */
+  async #execute(
+    fn: FunctionDefinition,
+    args: Value,
+    context: ValidationContext,
+    execution: Execution,
+    start: (argsJson: string) => Promise<string> | undefined,
+  ): Promise<FunctionResult> {
+    const { logLines } = execution;
     const invalidArgs = validated(
       'ArgumentValidationError',
       fn.args,
       args,
-      tx,
+      context,
       logLines,
     );
     if (invalidArgs) return invalidArgs;
     const argsJson = JSON.stringify([convexToJson(args)]);
     try {
       const resultJson = await executions.run(execution, () => {
-        const handle = fn.handle;
-        const pending =
-          fn.kind === 'query'
-            ? handle.invokeQuery?.(argsJson)
-            : handle.invokeMutation?.(argsJson);
+        const pending = start(argsJson);
         if (!pending)
           throw new Error(`${fn.path} cannot be invoked as a ${fn.kind}`);
         return pending;
       });
       const value = jsonToConvex(JSON.parse(resultJson) as JSONValue);
-      const invalidResult = validated(
-        'ReturnsValidationError',
-        fn.returns,
-        value,
-        tx,
-        logLines,
+      return (
+        validated(
+          'ReturnsValidationError',
+          fn.returns,
+          value,
+          context,
+          logLines,
+        ) ?? { success: true, value, logLines }
       );
-      if (invalidResult) return invalidResult;
-      return { success: true, value, logLines };
     } catch (thrown) {
       return { success: false, ...failureFromThrown(thrown), logLines };
     }

@@ -3,16 +3,12 @@
  * one paginated query per function, and journals that pin a reactive page's
  * end while its subscription reruns (convex-runtime.md §3.4).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import {
+  type BasicRuntime,
+  startBasicRuntime,
+} from '../../test/helpers/basic-runtime.ts';
 import { expect, test } from 'vitest';
-import { openSqliteStore } from '../store/sqlite.ts';
-import { applySchema } from './apply-schema.ts';
-import { FunctionRunner, type QueryOutcome } from './function-runner.ts';
-import { loadFunctions } from './load-functions.ts';
-
-const basic = new URL('../../test/apps/basic/', import.meta.url).pathname;
+import type { QueryOutcome } from './function-runner.ts';
 
 interface Page {
   page: { body: string }[];
@@ -20,25 +16,16 @@ interface Page {
   continueCursor: string;
 }
 
-async function runtime() {
-  const dir = mkdtempSync(join(tmpdir(), 'converge-paginate-'));
-  const store = await openSqliteStore(join(dir, 'store.sqlite'));
-  const loaded = await loadFunctions(basic);
-  if (!loaded.success) throw new Error(loaded.error);
-  await applySchema(store, loaded.loaded.schema);
-  const runner = new FunctionRunner(loaded.loaded, store);
-  const send = async (channel: string, body: string) => {
-    const result = await runner.runMutation('messages:send', { channel, body });
-    if (!result.success) throw new Error(result.errorMessage);
-  };
-  return {
-    runner,
-    send,
-    async [Symbol.asyncDispose]() {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+async function send(
+  rt: BasicRuntime,
+  channel: string,
+  body: string,
+): Promise<void> {
+  const result = await rt.runner.runMutation('messages:send', {
+    channel,
+    body,
+  });
+  if (!result.success) throw new Error(result.errorMessage);
 }
 
 function page(outcome: QueryOutcome): Page {
@@ -47,9 +34,9 @@ function page(outcome: QueryOutcome): Page {
 }
 
 test('a paginated query walks its range page by page to isDone', async () => {
-  await using rt = await runtime();
-  for (const body of ['a', 'b', 'c', 'd', 'e']) await rt.send('general', body);
-  await rt.send('random', 'x');
+  await using rt = await startBasicRuntime();
+  for (const body of ['a', 'b', 'c', 'd', 'e']) await send(rt, 'general', body);
+  await send(rt, 'random', 'x');
 
   const bodies: string[][] = [];
   let cursor: string | null = null;
@@ -69,9 +56,9 @@ test('a paginated query walks its range page by page to isDone', async () => {
 });
 
 test('a cursor from another query is refused with InvalidCursor', async () => {
-  await using rt = await runtime();
-  await rt.send('general', 'a');
-  await rt.send('general', 'b');
+  await using rt = await startBasicRuntime();
+  await send(rt, 'general', 'a');
+  await send(rt, 'general', 'b');
   const first = page(
     await rt.runner.runQuery('pages:all', {
       paginationOpts: { numItems: 1, cursor: null },
@@ -86,7 +73,7 @@ test('a cursor from another query is refused with InvalidCursor', async () => {
 });
 
 test('only one paginated query may run in a function', async () => {
-  await using rt = await runtime();
+  await using rt = await startBasicRuntime();
   const result = await rt.runner.runQuery('pages:twice', {});
   expect(result.success ? '' : result.errorMessage).toMatch(
     /ran multiple paginated queries/,
@@ -94,8 +81,8 @@ test('only one paginated query may run in a function', async () => {
 });
 
 test('a journal pins the end of a page across reruns: the page shrinks rather than slides', async () => {
-  await using rt = await runtime();
-  for (const body of ['a', 'b', 'c', 'd']) await rt.send('general', body);
+  await using rt = await startBasicRuntime();
+  for (const body of ['a', 'b', 'c', 'd']) await send(rt, 'general', body);
   const args = {
     channel: 'general',
     paginationOpts: { numItems: 2, cursor: null },
