@@ -19,6 +19,7 @@ import {
   type TableInfo,
   builtInIndexes,
   Catalog,
+  documentIndexKey,
   indexDefinitionsError,
 } from './catalog.ts';
 import {
@@ -501,21 +502,11 @@ class PostgresStore implements DocumentStore, StoreEngine {
        WHERE value IS NOT NULL`,
       [tableNumber],
     );
-    const keys: Buffer[] = [];
-    const ids: string[] = [];
-    for (const row of rows) {
-      const write = {
-        id: row.id,
-        table: { name: '', number: tableNumber },
-        document: documentFromText(row.value),
-      };
-      const key = documentWrite(write, null, [index]).keys[0]?.new;
-      if (key) {
-        keys.push(key);
-        ids.push(row.id);
-      }
-    }
-    if (keys.length === 0) return;
+    if (rows.length === 0) return;
+    const keys = rows.map((row) =>
+      documentIndexKey(index, documentFromText(row.value)),
+    );
+    const ids = rows.map((row) => row.id);
     await client.query(
       `INSERT INTO ${this.#s}.index_entries (index_id, key, ts, document_id)
        SELECT $1, k, $2, d FROM unnest($3::bytea[], $4::text[]) AS t(k, d)`,

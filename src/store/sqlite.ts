@@ -20,6 +20,7 @@ import {
   type TableInfo,
   builtInIndexes,
   Catalog,
+  documentIndexKey,
   indexDefinitionsError,
 } from './catalog.ts';
 import {
@@ -437,16 +438,8 @@ class SqliteStore implements DocumentStore, StoreEngine {
       .all(index.tableNumber, ts);
     this.#db.transaction(() => {
       for (const row of rows) {
-        const key = documentWrite(
-          {
-            id: row.id,
-            table: { name: '', number: index.tableNumber },
-            document: documentFromText(row.value),
-          },
-          null,
-          [index],
-        ).keys[0]?.new;
-        if (key) this.#statements.insertEntry.run(index.id, key, ts, row.id);
+        const key = documentIndexKey(index, documentFromText(row.value));
+        this.#statements.insertEntry.run(index.id, key, ts, row.id);
       }
       this.#statements.upsertIndex.run(
         index.id,
