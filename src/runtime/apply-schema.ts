@@ -3,9 +3,11 @@
  * lists each table's indexes as `{indexDescriptor, fields}`; every table in
  * the schema gets exactly those (new ones backfilled by the store before they
  * serve). Staged indexes are created too, as Convex creates and backfills
- * them, but they are not declared queryable here yet.
+ * them, but they are not declared queryable here yet. The system tables get
+ * the indexes the runtime needs of them.
  */
 import type { DocumentStore } from '../store/store.ts';
+import { BY_STATE_AND_TIME, SCHEDULED_FUNCTIONS } from './scheduled-jobs.ts';
 
 interface SchemaJson {
   tables: {
@@ -18,6 +20,7 @@ export async function applySchema(
   store: DocumentStore,
   schema: unknown,
 ): Promise<void> {
+  await store.defineIndexes(SCHEDULED_FUNCTIONS, [BY_STATE_AND_TIME]);
   if (schema === null || schema === undefined) return;
   for (const table of (schema as SchemaJson).tables) {
     await store.defineIndexes(

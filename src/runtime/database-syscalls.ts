@@ -1,13 +1,10 @@
 /**
- * The database half of the syscall ABI for queries and mutations
- * (convex-runtime.md §2.2, §2.3): each op takes and returns JSON text, as
- * `convex/server` sends it, and works on one store transaction.
- *
- * Synchronous ops answer from what the transaction already knows (the
- * catalog); asynchronous ones run one at a time in the order they were
- * called, as Convex runs them, so `Promise.all([insert, get])` always sees
- * the same thing. Unknown ops fail with Convex's exact texts, which
- * `convex/server` itself looks for.
+ * The database ops of the syscall ABI for queries and mutations
+ * (convex-runtime.md §2.2, §2.3), over one store transaction: reads,
+ * queries and pages, writes (mutations only), and the system table guard
+ * that keeps `db` on user tables and `db.system` on the two readable system
+ * tables. Synchronous ops answer from what the transaction already knows
+ * (the catalog). SyscallTable does the JSON and the ordering.
  */
 import {
   type JSONValue,
@@ -15,6 +12,7 @@ import {
   convexToJson,
   jsonToConvex,
 } from 'convex/values';
+import { FIRST_USER_TABLE_NUMBER, SYSTEM_TABLES } from '../store/catalog.ts';
 import { decodeDocumentId } from '../store/document-id.ts';
 import type { Document, DocumentPatch, Transaction } from '../store/store.ts';
 import type { FunctionKind } from './execution.ts';
@@ -25,6 +23,7 @@ import {
   queryFingerprint,
 } from './page-cursor.ts';
 import { QueryStream } from './query-stream.ts';
+import type { AsyncOps, SyncOps, SyscallArgs } from './syscall-table.ts';
 import {
   type CompiledQuery,
   type SerializedQuery,
@@ -32,6 +31,14 @@ import {
   queryTarget,
 } from './serialized-query.ts';
 
+/** The two system tables functions may read, through `db.system`. */
+const READABLE_SYSTEM_TABLES: ReadonlySet<number> = new Set(
+  [...SYSTEM_TABLES]
+    .filter(([name]) => name === '_scheduled_functions' || name === '_storage')
+    .map(([, number]) => number),
+);
+/** Rows per scan while counting: big batches, few round trips, bounded memory. */
+const COUNT_BATCH = 1024;
 /** convex-backend's page size limit, and 3/4 of the 8192 array limit, past which a split is recommended. */
 const MAX_PAGE_SIZE = 32_000;
 const SPLIT_RECOMMENDED_ROWS = 6144;
@@ -57,8 +64,6 @@ export interface DatabaseSyscallOptions {
   kind: FunctionKind;
   /** The journal of the previous run of this query: the pinned end of its page. */
   journal?: string | null;
-  /** The identity `ctx.auth.getUserIdentity()` returns, as JSON; null when signed out. */
-  identity: Record<string, JSONValue> | null;
 }
 
 export class DatabaseSyscalls {
@@ -69,128 +74,88 @@ export class DatabaseSyscalls {
   /** Set by the one `paginate` a function may run: the end of its page, for the next run. */
   journal: string | null = null;
   #paginated = false;
-  #queue: Promise<unknown> = Promise.resolve();
 
   constructor(tx: Transaction, options: DatabaseSyscallOptions) {
     this.#tx = tx;
     this.#options = options;
   }
 
-  syscall(op: string, argsJson: string): string {
-    const args = JSON.parse(argsJson) as Record<string, JSONValue>;
-    switch (op) {
-      case '1.0/queryStream':
-        return JSON.stringify({
-          queryId: this.#openQuery(args['query'] as unknown as SerializedQuery),
-        });
-      case '1.0/queryCleanup':
-        return JSON.stringify(this.#streams.delete(args['queryId'] as number));
-      case '1.0/db/normalizeId':
-        return JSON.stringify({
-          id: this.#normalizeId(
-            args['table'] as string,
-            args['idString'] as string,
-          ),
-        });
-      case '1.0/getSnapshotTs':
-        return JSON.stringify(
-          convexToJson(BigInt.asIntN(64, this.#tx.snapshotTs)),
-        );
-      default:
-        throw new Error(`Unknown operation ${op}`);
-    }
-  }
+  readonly sync: SyncOps = {
+    '1.0/queryStream': (args) => ({
+      queryId: this.#openQuery(args['query'] as unknown as SerializedQuery),
+    }),
+    '1.0/queryCleanup': (args) =>
+      this.#streams.delete(args['queryId'] as number),
+    '1.0/db/normalizeId': (args) => ({
+      id: this.#normalizeId(
+        args['table'] as string,
+        args['idString'] as string,
+      ),
+    }),
+    '1.0/getSnapshotTs': () =>
+      convexToJson(BigInt.asIntN(64, this.#tx.snapshotTs)),
+  };
 
-  asyncSyscall(op: string, argsJson: string): Promise<string> {
-    const run = this.#queue.then(() =>
-      this.#async(op, JSON.parse(argsJson) as Record<string, JSONValue>),
-    );
-    this.#queue = run.catch(() => undefined);
-    return run;
-  }
-
-  async #async(op: string, args: Record<string, JSONValue>): Promise<string> {
-    switch (op) {
-      case '1.0/get':
-        return documentJson(
-          await this.#get(
-            args['id'] as string,
-            args['table'] as string | undefined,
-          ),
-        );
-      case '1.0/queryStreamNext': {
-        const queryId = args['queryId'] as number;
-        const stream = this.#streams.get(queryId);
-        if (!stream) throw new Error(`Query ${queryId} is not open.`);
-        const next = await stream.next();
-        if (!next) this.#streams.delete(queryId);
-        return JSON.stringify({
-          value: next && convexToJson(next.document),
-          done: !next,
-        });
-      }
-      case '1.0/insert': {
-        this.#assertMutation('insert');
-        const table = args['table'] as string;
-        if (table.startsWith('_'))
-          throw new Error(`Cannot insert into system table ${table}.`);
-        const fields = jsonToConvex(args['value'] ?? {}) as Record<
-          string,
-          Value
-        >;
-        return JSON.stringify({ _id: await this.#tx.insert(table, fields) });
-      }
-      case '1.0/shallowMerge': {
-        this.#assertMutation('patch');
-        const id = await this.#ownId(
+  readonly async: AsyncOps = {
+    '1.0/get': async (args) =>
+      documentJson(
+        await this.#get(
           args['id'] as string,
           args['table'] as string | undefined,
-        );
-        await this.#tx.patch(
-          id,
-          await this.#checkedSystemFields(
-            id,
-            patchFromJson(args['value'] ?? {}),
-          ),
-        );
-        return documentJson(await this.#tx.get(id));
-      }
-      case '1.0/replace': {
-        this.#assertMutation('replace');
-        const id = await this.#ownId(
-          args['id'] as string,
-          args['table'] as string | undefined,
-        );
-        const fields = jsonToConvex(args['value'] ?? {}) as Record<
-          string,
-          Value
-        >;
-        const {
-          _id: _ignoredId,
-          _creationTime: _ignoredTime,
-          ...rest
-        } = await this.#checkedSystemFields(id, fields);
-        await this.#tx.replace(id, rest);
-        return documentJson(await this.#tx.get(id));
-      }
-      case '1.0/remove': {
-        this.#assertMutation('delete');
-        const id = await this.#ownId(
-          args['id'] as string,
-          args['table'] as string | undefined,
-        );
-        const before = await this.#tx.get(id);
-        await this.#tx.delete(id);
-        return documentJson(before);
-      }
-      case '1.0/queryPage':
-        return JSON.stringify(await this.#page(args as unknown as PageArgs));
-      case '1.0/getUserIdentity':
-        return JSON.stringify(this.#options.identity);
-      default:
-        throw new Error(`Unknown async operation ${op}`);
-    }
-  }
+          args['isSystem'] === true,
+        ),
+      ),
+    '1.0/queryStreamNext': async (args) => {
+      const queryId = args['queryId'] as number;
+      const stream = this.#streams.get(queryId);
+      if (!stream) throw new Error(`Query ${queryId} is not open.`);
+      const next = await stream.next();
+      if (!next) this.#streams.delete(queryId);
+      return {
+        value: next && convexToJson(next.document),
+        done: !next,
+      };
+    },
+    '1.0/queryPage': async (args) =>
+      (await this.#page(args as unknown as PageArgs)) as unknown as JSONValue,
+    '1.0/count': async (args) => this.#count(args['table'] as string),
+    '1.0/insert': async (args) => {
+      this.#assertMutation('insert');
+      const table = args['table'] as string;
+      if (table.startsWith('_'))
+        throw new Error(`Cannot insert into system table ${table}.`);
+      const fields = jsonToConvex(args['value'] ?? {}) as Record<string, Value>;
+      return { _id: await this.#tx.insert(table, fields) };
+    },
+    '1.0/shallowMerge': async (args) => {
+      this.#assertMutation('patch');
+      const id = this.#writableId(args);
+      await this.#tx.patch(
+        id,
+        await this.#checkedSystemFields(id, patchFromJson(args['value'] ?? {})),
+      );
+      return documentJson(await this.#tx.get(id));
+    },
+    '1.0/replace': async (args) => {
+      this.#assertMutation('replace');
+      const id = this.#writableId(args);
+      const fields = jsonToConvex(args['value'] ?? {}) as Record<string, Value>;
+      const {
+        _id: _ignoredId,
+        _creationTime: _ignoredTime,
+        ...rest
+      } = await this.#checkedSystemFields(id, fields);
+      await this.#tx.replace(id, rest);
+      return documentJson(await this.#tx.get(id));
+    },
+    '1.0/remove': async (args) => {
+      this.#assertMutation('delete');
+      const id = this.#writableId(args);
+      const before = await this.#tx.get(id);
+      await this.#tx.delete(id);
+      return documentJson(before);
+    },
+  };
 
   #openQuery(query: SerializedQuery): number {
     const queryId = this.#nextQueryId++;
@@ -201,6 +166,7 @@ export class DatabaseSyscalls {
   /** The compiled query; a missing table reads as empty (and records that it was missing). */
   #compile(query: SerializedQuery): CompiledQuery {
     const { table, index } = queryTarget(query);
+    this.#assertReadable(table);
     if (this.#tx.tableNumber(table) === null) {
       return {
         table,
@@ -294,13 +260,41 @@ export class DatabaseSyscalls {
     };
   }
 
-  async #get(id: string, table: string | undefined): Promise<Document | null> {
-    if (table !== undefined) await this.#ownId(id, table);
+  /**
+   * A document by id: through `db.system.get` only system tables, through
+   * `db.get` only user tables (Convex's system table guard); ids of tables
+   * that do not exist read as null.
+   */
+  async #get(
+    id: string,
+    table: string | undefined,
+    isSystem: boolean,
+  ): Promise<Document | null> {
+    const decoded = this.#decodedId(id, table);
+    const system = isSystemTableNumber(decoded.tableNumber);
+    if (system && !isSystem)
+      throw new Error(
+        `System tables can only be accessed with db.system.get, not db.get ("${id}").`,
+      );
+    if (!system && isSystem)
+      throw new Error(
+        `User tables can only be accessed with db.get, not db.system.get ("${id}").`,
+      );
+    if (system && !READABLE_SYSTEM_TABLES.has(decoded.tableNumber)) return null;
     return this.#tx.get(id);
   }
 
-  /** Checks that `id` is a document id (of `table`, when given) and returns it. */
-  async #ownId(id: string, table: string | undefined): Promise<string> {
+  /** The id a write names, which must be a user document's (of `table`, when given). */
+  #writableId(args: SyscallArgs): string {
+    const id = args['id'] as string;
+    const decoded = this.#decodedId(id, args['table'] as string | undefined);
+    if (isSystemTableNumber(decoded.tableNumber))
+      throw new Error(`System tables are read-only ("${id}").`);
+    return id;
+  }
+
+  /** Decodes a document id, checking it is one of `table` when given. */
+  #decodedId(id: string, table: string | undefined): { tableNumber: number } {
     const decoded = decodeDocumentId(id);
     if (!decoded)
       throw new Error(
@@ -314,7 +308,35 @@ export class DatabaseSyscalls {
         `Invalid argument \`id\`: "${id}" is not an ID of table "${table}".`,
       );
     }
-    return id;
+    return decoded;
+  }
+
+  /** The number of documents in a table, read through its `by_id` index (and so reactive). */
+  async #count(table: string): Promise<number> {
+    this.#assertReadable(table);
+    if (this.#tx.tableNumber(table) === null) return 0;
+    let count = 0;
+    let after: Buffer | undefined;
+    for (;;) {
+      const { documents, lastKey, exhausted } = await this.#tx.scan({
+        table,
+        index: 'by_id',
+        eq: [],
+        order: 'asc',
+        limit: COUNT_BATCH,
+        after,
+      });
+      count += documents.length;
+      if (exhausted || lastKey === undefined) return count;
+      after = lastKey;
+    }
+  }
+
+  /** System tables other than the two Convex shows read as errors, as private ones do on Convex. */
+  #assertReadable(table: string): void {
+    const number = SYSTEM_TABLES.get(table);
+    if (number !== undefined && !READABLE_SYSTEM_TABLES.has(number))
+      throw new Error(`Table "${table}" is a private system table.`);
   }
 
   /** `_id` and `_creationTime` may appear in a write only with their current values. */
@@ -353,8 +375,12 @@ export class DatabaseSyscalls {
   }
 }
 
-function documentJson(document: Document | null): string {
-  return JSON.stringify(document && convexToJson(document));
+function documentJson(document: Document | null): JSONValue {
+  return document && convexToJson(document);
+}
+
+function isSystemTableNumber(tableNumber: number): boolean {
+  return tableNumber < FIRST_USER_TABLE_NUMBER;
 }
 
 /** A patch as `patchValueToJson` writes it: `{"$undefined": null}` removes a field. */

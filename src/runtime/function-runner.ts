@@ -20,12 +20,16 @@ import {
 } from 'convex/values';
 import type { ReadSet } from '../store/read-set.ts';
 import type { DocumentStore, Timestamp, Transaction } from '../store/store.ts';
+import { type ActionCalls, actionSyscalls } from './action-syscalls.ts';
 import { DatabaseSyscalls } from './database-syscalls.ts';
 import { type Execution, type FunctionKind, executions } from './execution.ts';
 import { failureFromThrown } from './function-failure.ts';
 import type { FunctionResult } from './function-result.ts';
-import { type ActionCalls, ActionSyscalls } from './action-syscalls.ts';
 import type { FunctionDefinition, LoadedFunctions } from './load-functions.ts';
+import { cancelJob, scheduleJob, transitionJob } from './scheduled-jobs.ts';
+import type { SyscallTable } from './syscall-table.ts';
+import { systemTransaction } from './system-transaction.ts';
+import { type NestedUdfType, udfSyscalls } from './udf-syscalls.ts';
 import { seededRandom } from './seeded-random.ts';
 import { canonicalUdfPath, parseUdfPath } from './udf-path.ts';
 import {
@@ -52,10 +56,28 @@ export interface CallOptions {
 export interface MutationOptions extends CallOptions {
   /** The client session and request, for exactly-once replay of re-sent mutations. */
   session?: { sessionId: string; requestId: number };
+  /**
+   * The pending `_scheduled_functions` job this run executes: the mutation
+   * runs only if the job is still pending, and marks it done in its own
+   * transaction, so it runs exactly once.
+   */
+  jobId?: string;
+}
+
+/** What an invocation inherits from its caller, if it is a nested call. */
+interface InvokeOptions extends CallOptions {
+  journal?: string | null;
+  /** 0 for a top-level call. */
+  depth?: number;
+  /** The caller's log lines, which a nested call's lines join. */
+  logLines?: string[];
+  jobId?: string | null;
 }
 
 export type { FunctionResult };
 
+/** How deep `ctx.runQuery` / `ctx.runMutation` calls may nest inside one another. */
+const MAX_NESTING_DEPTH = 8;
 /** convex-backend `UDF_EXECUTOR_OCC_MAX_RETRIES`, and its backoff bounds. */
 const MAX_OCC_RETRIES = 4;
 const FIRST_BACKOFF_MS = 100;
@@ -65,15 +87,17 @@ export class FunctionRunner {
   readonly #loaded: LoadedFunctions;
   readonly #store: DocumentStore;
   readonly #env: Readonly<Record<string, string>>;
+  readonly #deploymentName: string;
 
   constructor(
     loaded: LoadedFunctions,
     store: DocumentStore,
-    options: { env?: Record<string, string> } = {},
+    options: { env?: Record<string, string>; deploymentName?: string } = {},
   ) {
     this.#loaded = loaded;
     this.#store = store;
     this.#env = options.env ?? {};
+    this.#deploymentName = options.deploymentName ?? 'converge';
   }
 
   async runQuery(
@@ -124,6 +148,22 @@ export class FunctionRunner {
           };
       }
       const tx = await this.#store.begin();
+      const nowMs = Date.now();
+      if (
+        options.jobId !== undefined &&
+        !(await transitionJob(
+          tx,
+          options.jobId,
+          'pending',
+          { kind: 'success' },
+          nowMs,
+        ))
+      )
+        return {
+          success: false,
+          errorMessage: `Scheduled job ${options.jobId} is no longer pending.`,
+          logLines: [],
+        };
       const { journal: _journal, ...result } = await this.#invoke(
         found.fn,
         tx,
@@ -156,7 +196,7 @@ export class FunctionRunner {
   async runAction(
     path: string,
     args: Value,
-    options: CallOptions = {},
+    options: CallOptions & { jobId?: string } = {},
   ): Promise<FunctionResult> {
     const found = this.#resolve(path, 'action', options);
     if (!found.success) return { ...found, logLines: [] };
@@ -165,20 +205,74 @@ export class FunctionRunner {
       query: (p, a) => this.runQuery(p, a, { identity }),
       mutation: (p, a) => this.runMutation(p, a, { identity }),
       action: (p, a) => this.runAction(p, a, { identity }),
+      schedule: (job) =>
+        systemTransaction(this.#store, (tx) => scheduleJob(tx, job)),
+      cancel: (id) =>
+        systemTransaction(this.#store, (tx) => cancelJob(tx, id, Date.now())),
+      kindOf: (p) => this.#kindOf(p),
     };
-    const execution = this.#execution(
-      'action',
-      new ActionSyscalls(calls, identity),
-      {
-        now: () => Date.now(),
-        random: null,
-      },
-    );
+    const table = actionSyscalls(calls, {
+      kind: 'action',
+      path: found.fn.path,
+      identity,
+      deploymentName: this.#deploymentName,
+      scheduledFunctionId: options.jobId ?? null,
+    });
+    const execution = this.#execution('action', table, [], {
+      now: () => Date.now(),
+      random: null,
+    });
     // Actions have no transaction; a snapshot still answers `v.id` table checks.
     const catalog = await this.#store.begin();
     return this.#execute(found.fn, args, catalog, execution, (argsJson) =>
       found.fn.handle.invokeAction?.(randomUUID(), argsJson),
     );
+  }
+
+  /** The kind of the function at a canonical path, or null. */
+  #kindOf(path: string): FunctionKind | null {
+    return this.#loaded.functions.get(path)?.kind ?? null;
+  }
+
+  /**
+   * `ctx.runQuery` / `ctx.runMutation` from a query or mutation: the callee
+   * runs in the caller's transaction and sees its writes; if it fails, its
+   * writes are rolled back and the caller gets the error to catch. A
+   * `snapshotQuery` reads the caller's snapshot without its writes and adds
+   * nothing to its read set.
+   */
+  async #runNested(
+    caller: { kind: 'query' | 'mutation'; tx: Transaction; depth: number },
+    options: InvokeOptions,
+    udfType: NestedUdfType,
+    path: string,
+    args: Value,
+  ): Promise<FunctionResult> {
+    const logLines = options.logLines ?? [];
+    if (caller.depth + 1 > MAX_NESTING_DEPTH)
+      return {
+        success: false,
+        errorMessage: `Cannot call ${path}: functions may call one another at most ${MAX_NESTING_DEPTH} levels deep.`,
+        logLines,
+      };
+    const kind = udfType === 'mutation' ? 'mutation' : 'query';
+    if (caller.kind === 'query' && kind === 'mutation')
+      return {
+        success: false,
+        errorMessage: `Cannot run mutation ${path} from a query.`,
+        logLines,
+      };
+    const found = this.#resolve(path, kind, {});
+    if (!found.success) return { ...found, logLines };
+    const nested = { ...options, depth: caller.depth + 1, logLines };
+    if (udfType === 'snapshotQuery') {
+      const snapshot = await this.#store.begin({ ts: caller.tx.snapshotTs });
+      return this.#invoke(found.fn, snapshot, args, nested);
+    }
+    const mark = caller.tx.savepoint();
+    const result = await this.#invoke(found.fn, caller.tx, args, nested);
+    if (!result.success) mark.rollback();
+    return result;
   }
 
   #resolve(
@@ -212,21 +306,44 @@ export class FunctionRunner {
     fn: FunctionDefinition,
     tx: Transaction,
     args: Value,
-    options: CallOptions & { journal?: string | null },
+    options: InvokeOptions,
   ): Promise<FunctionResult & { journal: string | null }> {
+    if (fn.kind !== 'query' && fn.kind !== 'mutation')
+      throw new Error(`${fn.path} is not a query or mutation`);
+    const kind = fn.kind;
+    const depth = options.depth ?? 0;
     const database = new DatabaseSyscalls(tx, {
-      kind: fn.kind,
-      identity: options.identity ?? null,
+      kind,
       journal: options.journal ?? null,
     });
     const nowMs = Date.now();
-    const execution = this.#execution(fn.kind, database, {
+    const logLines = options.logLines ?? [];
+    const table = udfSyscalls({
+      kind,
+      path: fn.path,
+      identity: options.identity ?? null,
+      deploymentName: this.#deploymentName,
+      scheduledFunctionId: options.jobId ?? null,
+      tx,
+      database,
+      nowMs,
+      runNested: (udfType, path, nestedArgs) =>
+        this.#runNested(
+          { kind, tx, depth },
+          { ...options, logLines },
+          udfType,
+          path,
+          nestedArgs,
+        ),
+      kindOf: (path) => this.#kindOf(path),
+    });
+    const execution = this.#execution(kind, table, logLines, {
       now: () => nowMs,
       random: seededRandom(nowMs ^ Number(tx.snapshotTs % 0x7fffffffn)),
     });
     const handle = fn.handle;
     const result = await this.#execute(fn, args, tx, execution, (argsJson) =>
-      fn.kind === 'query'
+      kind === 'query'
         ? handle.invokeQuery?.(argsJson)
         : handle.invokeMutation?.(argsJson),
     );
@@ -235,13 +352,14 @@ export class FunctionRunner {
 
   #execution(
     kind: FunctionKind,
-    syscalls: Pick<Execution, 'syscall' | 'asyncSyscall'>,
+    syscalls: SyscallTable,
+    logLines: string[],
     clock: Pick<Execution, 'now' | 'random'>,
   ): Execution {
     return {
       kind,
       ...clock,
-      logLines: [],
+      logLines,
       env: this.#env,
       syscall: (op, json) => syscalls.syscall(op, json),
       asyncSyscall: (op, json) => syscalls.asyncSyscall(op, json),

@@ -21,6 +21,16 @@ import { type IndexValue, encodeIndexKey } from './index-key.ts';
 import type { Document, IndexDefinition } from './store.ts';
 
 export const FIRST_USER_TABLE_NUMBER = 10_001;
+/**
+ * The system tables, with fixed numbers in the range Convex gives system
+ * tables (513 and up). The runtime writes them; functions may read the first
+ * two through `db.system` and write none.
+ */
+export const SYSTEM_TABLES: ReadonlyMap<string, number> = new Map([
+  ['_scheduled_functions', 513],
+  ['_storage', 514],
+  ['_cron_jobs', 515],
+]);
 export const TABLES_INDEX_ID = 0;
 export const BY_ID = 'by_id';
 export const BY_CREATION_TIME = 'by_creation_time';
@@ -95,8 +105,9 @@ function fieldAt(document: Document, path: string): IndexValue {
   return value;
 }
 
-/** Why a table name is not a valid Convex identifier for a user table, or null. */
+/** Why a table name names neither a system table nor a valid user table, or null. */
 export function tableNameError(name: string): string | null {
+  if (SYSTEM_TABLES.has(name)) return null;
   if (!/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(name)) {
     return `Table name "${name}" is invalid: table names start with a letter and contain only letters, digits and underscores, at most 64 characters.`;
   }
@@ -184,7 +195,10 @@ export class Catalog {
    * share one.
    */
   reserveTableNumber(name: string): number {
-    const known = this.#tables.get(name)?.number ?? this.#reserved.get(name);
+    const known =
+      this.#tables.get(name)?.number ??
+      SYSTEM_TABLES.get(name) ??
+      this.#reserved.get(name);
     if (known !== undefined) return known;
     let next = FIRST_USER_TABLE_NUMBER;
     for (const number of this.#tablesByNumber.keys())

@@ -24,12 +24,32 @@ export class LimitError extends Error {
   override readonly name = 'LimitError';
 }
 
+/** What a transaction has used so far, for `ctx.meta.getTransactionMetrics()`. */
+export interface UsageFigures {
+  documentsRead: number;
+  bytesRead: number;
+  indexRanges: number;
+  documentsWritten: number;
+  bytesWritten: number;
+}
+
 /** What one transaction has read and written so far, checked against `limits`. */
 export class TransactionUsage {
   #documentsRead = 0;
   #bytesRead = 0;
   #indexRanges = 0;
   #bytesWritten = 0;
+  #documentsWritten = 0;
+
+  figures(): UsageFigures {
+    return {
+      documentsRead: this.#documentsRead,
+      bytesRead: this.#bytesRead,
+      indexRanges: this.#indexRanges,
+      documentsWritten: this.#documentsWritten,
+      bytesWritten: this.#bytesWritten,
+    };
+  }
 
   read(documents: readonly Document[]): void {
     this.#documentsRead += documents.length;
@@ -58,6 +78,7 @@ export class TransactionUsage {
 
   /** `writtenDocuments` is the number of distinct documents the transaction writes so far. */
   wrote(document: Document | null, writtenDocuments: number): void {
+    this.#documentsWritten = writtenDocuments;
     if (writtenDocuments > limits.documentsWritten) {
       throw new LimitError(
         `Too many documents written in a single function execution (limit: ${limits.documentsWritten}).`,

@@ -36,6 +36,7 @@ import type {
   PendingWrite,
   StoreEngine,
 } from './engine.ts';
+import { CommitListeners } from './commit-listeners.ts';
 import { nextCommitTs, nowMilliseconds } from './clock.ts';
 import { documentFromText, documentToText } from './document-json.ts';
 import type { KeyInterval } from './key-range.ts';
@@ -97,6 +98,7 @@ type Queryable = pg.Pool | pg.PoolClient;
 
 class PostgresStore implements DocumentStore, StoreEngine {
   readonly catalog = new Catalog();
+  readonly #commitListeners = new CommitListeners();
   readonly #pool: pg.Pool;
   readonly #s: string;
   #latest: Timestamp = 0n;
@@ -297,6 +299,10 @@ class PostgresStore implements DocumentStore, StoreEngine {
     });
   }
 
+  onCommit(listener: (ts: Timestamp) => void): () => void {
+    return this.#commitListeners.add(listener);
+  }
+
   reserveTableNumber(name: string): number {
     return this.catalog.reserveTableNumber(name);
   }
@@ -351,6 +357,7 @@ class PostgresStore implements DocumentStore, StoreEngine {
     if (result.success) {
       for (const table of request.newTables) this.catalog.addTable(table);
       this.#latest = result.ts;
+      this.#commitListeners.notify(result.ts);
     }
     return result;
   }

@@ -43,6 +43,7 @@ import type {
   Timestamp,
   Transaction,
 } from './store.ts';
+import { CommitListeners } from './commit-listeners.ts';
 import { CommitTail } from './commit-tail.ts';
 import { nextCommitTs, nowMilliseconds } from './clock.ts';
 import { documentFromText, documentToText } from './document-json.ts';
@@ -107,6 +108,7 @@ export async function openSqliteStore(
 
 class SqliteStore implements DocumentStore, StoreEngine {
   readonly catalog = new Catalog();
+  readonly #commitListeners = new CommitListeners();
   readonly #db: Database.Database;
   readonly #statements;
   readonly #tail: CommitTail;
@@ -323,6 +325,10 @@ class SqliteStore implements DocumentStore, StoreEngine {
     return Promise.resolve(entries);
   }
 
+  onCommit(listener: (ts: Timestamp) => void): () => void {
+    return this.#commitListeners.add(listener);
+  }
+
   reserveTableNumber(name: string): number {
     return this.catalog.reserveTableNumber(name);
   }
@@ -394,6 +400,7 @@ class SqliteStore implements DocumentStore, StoreEngine {
     })();
     this.#latest = ts;
     this.#tail.push({ ts, writes });
+    this.#commitListeners.notify(ts);
     return { success: true, ts, writes };
   }
 

@@ -15,10 +15,11 @@
 import type { Timestamp } from '../protocol/timestamp.ts';
 import type { IndexValue } from './index-key.ts';
 import type { ReadSet } from './read-set.ts';
+import type { UsageFigures } from './limits.ts';
 import type { CommitEntry, DocumentWrite } from './write-set.ts';
 import type { Value } from 'convex/values';
 
-export type { CommitEntry, DocumentWrite, Timestamp };
+export type { CommitEntry, DocumentWrite, Timestamp, UsageFigures };
 
 /** A stored document: user fields plus `_id` and `_creationTime`. */
 export type Document = { _id: string; _creationTime: number } & Record<
@@ -104,9 +105,21 @@ export interface Transaction {
   patch(id: string, patch: DocumentPatch): Promise<void>;
   replace(id: string, fields: DocumentFields): Promise<void>;
   delete(id: string): Promise<void>;
+  /**
+   * Marks the writes so far. Rolling back to the mark undoes every write made
+   * since (a nested call that failed), while its reads stay in the read set:
+   * what it saw still decided what the caller did.
+   */
+  savepoint(): Savepoint;
+  /** What this transaction has read and written so far, against Convex's limits. */
+  usage(): UsageFigures;
   /** Records a mutation result to commit in this transaction, keyed by session and request. */
   recordMutation(sessionId: string, requestId: number, result: string): void;
   commit(): Promise<CommitResult>;
+}
+
+export interface Savepoint {
+  rollback(): void;
 }
 
 export interface IndexDefinition {
@@ -121,6 +134,12 @@ export interface DocumentStore {
   begin(options?: { ts?: Timestamp }): Promise<Transaction>;
   /** Commits after `afterTs`, oldest first, at most `limit`. */
   readCommits(afterTs: Timestamp, limit: number): Promise<CommitEntry[]>;
+  /**
+   * Calls `listener` after every commit this process makes, with its
+   * timestamp; returns the unsubscribe. Commits of other processes are
+   * found by reading the commit log.
+   */
+  onCommit(listener: (ts: Timestamp) => void): () => void;
   /** The recorded outcome of a mutation, if it committed. */
   mutationRecord(
     sessionId: string,

@@ -42,9 +42,11 @@ import type {
   DocumentPatch,
   IndexDescription,
   IndexRange,
+  Savepoint,
   ScanResult,
   Timestamp,
   Transaction,
+  UsageFigures,
 } from './store.ts';
 
 type State = 'open' | 'committing' | 'finished';
@@ -192,6 +194,25 @@ export class StoreTransaction implements Transaction {
     this.#write(id, null);
   }
 
+  usage(): UsageFigures {
+    return this.#usage.figures();
+  }
+
+  savepoint(): Savepoint {
+    this.#assertOpen();
+    const pending = new Map(this.#pending);
+    const newTables = new Map(this.#newTables);
+    const mutations = this.#mutations.length;
+    return {
+      rollback: () => {
+        this.#assertOpen();
+        replaceContents(this.#pending, pending);
+        replaceContents(this.#newTables, newTables);
+        this.#mutations.length = mutations;
+      },
+    };
+  }
+
   recordMutation(sessionId: string, requestId: number, result: string): void {
     this.#assertOpen();
     this.#mutations.push({ sessionId, requestId, result });
@@ -257,6 +278,11 @@ export class StoreTransaction implements Transaction {
     if (this.#state !== 'open')
       throw new Error(`the transaction is ${this.#state}`);
   }
+}
+
+function replaceContents<K, V>(target: Map<K, V>, source: Map<K, V>): void {
+  target.clear();
+  for (const [key, value] of source) target.set(key, value);
 }
 
 /** Throws unless a snapshot at `ts` can be read: not after the latest commit, not before the last prune. */

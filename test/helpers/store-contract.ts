@@ -129,6 +129,64 @@ export function describeStoreContract(
       await expect(later.delete(id)).rejects.toThrow(/does not exist/);
     });
 
+    test('rolling back to a savepoint undoes the writes since, and keeps the reads', async () => {
+      await using handle = await options.fresh();
+      const { store } = handle;
+      const [kept = ''] = await insertAll(store, 'things', [{ n: 1 }]);
+      const tx = await store.begin();
+      await tx.patch(kept, { n: 2 });
+      const mark = tx.savepoint();
+      await tx.patch(kept, { n: 3 });
+      const dropped = await tx.insert('things', { n: 4 });
+      const created = await tx.insert('newTable', { n: 5 });
+      tx.recordMutation('session', 1, '"undone"');
+      mark.rollback();
+
+      expect(await tx.get(kept)).toMatchObject({ n: 2 });
+      expect(await tx.get(dropped)).toBeNull();
+      expect(await tx.get(created)).toBeNull();
+      expect(tx.tableNumber('newTable')).toBeNull();
+      await committed(tx);
+      expect(await store.mutationRecord('session', 1)).toBeNull();
+      const later = await store.begin();
+      expect(await later.get(kept)).toMatchObject({ n: 2 });
+      expect(
+        (await later.scan(range('things', 'by_creation_time'))).documents,
+      ).toHaveLength(1);
+    });
+
+    test('a read made before a rollback still conflicts with a concurrent write', async () => {
+      await using handle = await options.fresh();
+      const { store } = handle;
+      const [id = ''] = await insertAll(store, 'things', [{ n: 1 }]);
+      const tx = await store.begin();
+      const mark = tx.savepoint();
+      await tx.get(id);
+      mark.rollback();
+      await tx.insert('other', {});
+      const writer = await store.begin();
+      await writer.patch(id, { n: 2 });
+      await committed(writer);
+      await conflicted(tx);
+    });
+
+    test('system tables take their fixed numbers and never collide with user tables', async () => {
+      await using handle = await options.fresh();
+      const { store } = handle;
+      const tx = await store.begin();
+      const job = await tx.insert('_scheduled_functions', { name: 'a:b' });
+      const user = await tx.insert('jobs', { name: 'a:b' });
+      expect(tx.tableNumber('_scheduled_functions')).toBe(513);
+      expect(tx.tableNumber('jobs')).toBe(10_001);
+      await expect(tx.insert('_private', {})).rejects.toThrow(/invalid/);
+      await committed(tx);
+      const later = await handle.reopen();
+      const reader = await later.begin();
+      expect(await reader.get(job)).toMatchObject({ name: 'a:b' });
+      expect(await reader.get(user)).toMatchObject({ name: 'a:b' });
+      expect(reader.tableNumber('_storage')).toBeNull();
+    });
+
     test('creation times increase within a transaction and ids name their table', async () => {
       await using handle = await options.fresh();
       const { store } = handle;
