@@ -1,13 +1,20 @@
 /**
- * The `converge` command line: wiring only. Reads the configuration, starts
- * the layers, prints the banner, and closes them on SIGINT and SIGTERM.
+ * The `converge` command line: wiring only. `serve` reads the configuration,
+ * starts the layers, prints the banner, and closes them on SIGINT and SIGTERM;
+ * `codegen` writes the functions directory's `_generated/`.
  */
 import { readFileSync } from 'node:fs';
 import { startFrontDoor } from '../ws/server.ts';
 import { uwsTransport } from '../ws/uws.ts';
+import { runCodegen } from './codegen.ts';
 import { readConfig } from './config.ts';
 
 const usage = `Usage: converge serve [options]
+       converge codegen [--functions DIR]
+
+Commands:
+  serve                serve the functions directory over HTTP and WebSocket
+  codegen              write DIR/_generated/ as \`npx convex codegen\` does
 
 Options (each also an environment variable):
   --functions DIR      CONVERGE_FUNCTIONS   default ./functions
@@ -47,11 +54,33 @@ async function serve(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
+async function codegen(argv: readonly string[]): Promise<number> {
+  const result = readConfig(argv, process.env);
+  if (!result.success) {
+    process.stderr.write(`converge: ${result.error}\n\n${usage}`);
+    return 2;
+  }
+  const outcome = await runCodegen(result.config.functions);
+  if (!outcome.success) {
+    process.stderr.write(`converge codegen: ${outcome.error}\n`);
+    return 1;
+  }
+  const { generatedDir, written, unchanged, removed } = outcome;
+  process.stdout.write(
+    `${generatedDir}: ${written.length} written, ${unchanged.length} unchanged` +
+      (removed.length > 0 ? `, removed ${removed.join(', ')}` : '') +
+      '\n',
+  );
+  return 0;
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'serve':
       return serve(rest);
+    case 'codegen':
+      return codegen(rest);
     case undefined:
     case 'help':
     case '--help':
