@@ -209,7 +209,7 @@ export class FunctionRunner {
         systemTransaction(this.#store, (tx) => scheduleJob(tx, job)),
       cancel: (id) =>
         systemTransaction(this.#store, (tx) => cancelJob(tx, id, Date.now())),
-      kindOf: (p) => this.#kindOf(p),
+      kindOf: (p) => this.kindOf(p),
     };
     const table = actionSyscalls(calls, {
       kind: 'action',
@@ -229,9 +229,13 @@ export class FunctionRunner {
     );
   }
 
-  /** The kind of the function at a canonical path, or null. */
-  #kindOf(path: string): FunctionKind | null {
-    return this.#loaded.functions.get(path)?.kind ?? null;
+  /** The kind of the function a path names (in any spelling), or null. */
+  kindOf(path: string): FunctionKind | null {
+    const parsed = parseUdfPath(path);
+    return parsed.success
+      ? (this.#loaded.functions.get(canonicalUdfPath(parsed.path))?.kind ??
+          null)
+      : null;
   }
 
   /**
@@ -335,7 +339,7 @@ export class FunctionRunner {
           path,
           nestedArgs,
         ),
-      kindOf: (path) => this.#kindOf(path),
+      kindOf: (path) => this.kindOf(path),
     });
     const execution = this.#execution(kind, table, logLines, {
       now: () => nowMs,

@@ -1,15 +1,15 @@
 /**
  * CommitListeners: who wants to hear that this process committed. A
- * listener gets the new timestamp only, a wake-up, not the data: it reads
- * what changed from the commit log (`readCommits`), which stays the one
- * source of truth, so a listener that misses a call loses nothing.
+ * listener gets the commit's log entry (its timestamp and what it wrote, as
+ * `readCommits` would return it); the commit log stays the one source of
+ * truth, and commits of other processes are found there.
  *
  * A throwing listener is a bug of its own; it must not undo or delay a
  * commit that already happened, so its error is reported, not propagated.
  */
-import type { Timestamp } from '../protocol/timestamp.ts';
+import type { CommitEntry } from './write-set.ts';
 
-export type CommitListener = (ts: Timestamp) => void;
+export type CommitListener = (entry: CommitEntry) => void;
 
 export class CommitListeners {
   readonly #listeners = new Set<CommitListener>();
@@ -19,10 +19,10 @@ export class CommitListeners {
     return () => this.#listeners.delete(listener);
   }
 
-  notify(ts: Timestamp): void {
+  notify(entry: CommitEntry): void {
     for (const listener of this.#listeners) {
       try {
-        listener(ts);
+        listener(entry);
       } catch (error) {
         queueMicrotask(() => {
           throw error;

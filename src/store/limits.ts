@@ -8,7 +8,7 @@
  * measure Convex itself uses.
  */
 import { convexToJson, getConvexSize, getDocumentSize } from 'convex/values';
-import type { Document } from './store.ts';
+import type { Document, UsageFigures } from './store.ts';
 
 export const limits = {
   documentsRead: 32_000,
@@ -22,15 +22,6 @@ export const limits = {
 
 export class LimitError extends Error {
   override readonly name = 'LimitError';
-}
-
-/** What a transaction has used so far, for `ctx.meta.getTransactionMetrics()`. */
-export interface UsageFigures {
-  documentsRead: number;
-  bytesRead: number;
-  indexRanges: number;
-  documentsWritten: number;
-  bytesWritten: number;
 }
 
 /** What one transaction has read and written so far, checked against `limits`. */

@@ -299,7 +299,7 @@ class PostgresStore implements DocumentStore, StoreEngine {
     });
   }
 
-  onCommit(listener: (ts: Timestamp) => void): () => void {
+  onCommit(listener: (entry: CommitEntry) => void): () => void {
     return this.#commitListeners.add(listener);
   }
 
@@ -357,7 +357,7 @@ class PostgresStore implements DocumentStore, StoreEngine {
     if (result.success) {
       for (const table of request.newTables) this.catalog.addTable(table);
       this.#latest = result.ts;
-      this.#commitListeners.notify(result.ts);
+      this.#commitListeners.notify({ ts: result.ts, writes: result.writes });
     }
     return result;
   }

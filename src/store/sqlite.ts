@@ -325,7 +325,7 @@ class SqliteStore implements DocumentStore, StoreEngine {
     return Promise.resolve(entries);
   }
 
-  onCommit(listener: (ts: Timestamp) => void): () => void {
+  onCommit(listener: (entry: CommitEntry) => void): () => void {
     return this.#commitListeners.add(listener);
   }
 
@@ -400,7 +400,7 @@ class SqliteStore implements DocumentStore, StoreEngine {
     })();
     this.#latest = ts;
     this.#tail.push({ ts, writes });
-    this.#commitListeners.notify(ts);
+    this.#commitListeners.notify({ ts, writes });
     return { success: true, ts, writes };
   }
 

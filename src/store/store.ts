@@ -15,11 +15,10 @@
 import type { Timestamp } from '../protocol/timestamp.ts';
 import type { IndexValue } from './index-key.ts';
 import type { ReadSet } from './read-set.ts';
-import type { UsageFigures } from './limits.ts';
 import type { CommitEntry, DocumentWrite } from './write-set.ts';
 import type { Value } from 'convex/values';
 
-export type { CommitEntry, DocumentWrite, Timestamp, UsageFigures };
+export type { CommitEntry, DocumentWrite, Timestamp };
 
 /** A stored document: user fields plus `_id` and `_creationTime`. */
 export type Document = { _id: string; _creationTime: number } & Record<
@@ -118,6 +117,15 @@ export interface Transaction {
   commit(): Promise<CommitResult>;
 }
 
+/** What a transaction has used so far, for `ctx.meta.getTransactionMetrics()`. */
+export interface UsageFigures {
+  documentsRead: number;
+  bytesRead: number;
+  indexRanges: number;
+  documentsWritten: number;
+  bytesWritten: number;
+}
+
 export interface Savepoint {
   rollback(): void;
 }
@@ -135,11 +143,11 @@ export interface DocumentStore {
   /** Commits after `afterTs`, oldest first, at most `limit`. */
   readCommits(afterTs: Timestamp, limit: number): Promise<CommitEntry[]>;
   /**
-   * Calls `listener` after every commit this process makes, with its
-   * timestamp; returns the unsubscribe. Commits of other processes are
-   * found by reading the commit log.
+   * Calls `listener` after every commit this process makes, with its commit
+   * log entry; returns the unsubscribe. Commits of other processes are found
+   * by reading the commit log.
    */
-  onCommit(listener: (ts: Timestamp) => void): () => void;
+  onCommit(listener: (entry: CommitEntry) => void): () => void;
   /** The recorded outcome of a mutation, if it committed. */
   mutationRecord(
     sessionId: string,

@@ -170,6 +170,25 @@ export function describeStoreContract(
       await conflicted(tx);
     });
 
+    test('commit listeners hear each commit with what it wrote, until they unsubscribe', async () => {
+      await using handle = await options.fresh();
+      const { store } = handle;
+      const heard: { ts: bigint; tables: string[] }[] = [];
+      const unsubscribe = store.onCommit((entry) =>
+        heard.push({
+          ts: entry.ts,
+          tables: entry.writes.map((write) => write.table),
+        }),
+      );
+      await insertAll(store, 'things', [{ n: 1 }]);
+      await insertAll(store, 'things', [{ n: 2 }]);
+      unsubscribe();
+      await insertAll(store, 'things', [{ n: 3 }]);
+      expect(heard).toHaveLength(2);
+      expect(heard[0]?.tables).toContain('things');
+      expect(heard[1]?.ts).toBeGreaterThan(heard[0]?.ts ?? 0n);
+    });
+
     test('system tables take their fixed numbers and never collide with user tables', async () => {
       await using handle = await options.fresh();
       const { store } = handle;

@@ -1,0 +1,320 @@
+/**
+ * Scheduler: runs the jobs of `_scheduled_functions` when they fall due, and
+ * turns the app's cron jobs into such jobs when their time comes.
+ *
+ * - A mutation job runs in one transaction together with its move from
+ *   `pending` to `success`, so it runs exactly once, even when several
+ *   schedulers (processes) race for it: the loser's transaction conflicts
+ *   and finds the job no longer pending.
+ * - An action job first moves to `inProgress` in a transaction of its own,
+ *   which only one scheduler wins, then runs, then is marked done: at most
+ *   once. One still `inProgress` when a scheduler starts was cut off by a
+ *   crash, and is marked failed, as Convex does.
+ * - A cron job's next run is kept in `_cron_jobs`; the transaction that
+ *   advances it also schedules the run, so a run is scheduled once.
+ *
+ * It wakes when this process commits a write to those tables, when a job
+ * finishes, when the next job or cron run is due, and at least every
+ * `pollMs`, which finds jobs scheduled by other processes.
+ *
+ *   idle ──start()──▶ running ──close()──▶ closed (after running jobs end)
+ */
+import type { DocumentStore, Transaction } from '../store/store.ts';
+import { type CronJob, nextRunAfter } from './cron-schedule.ts';
+import type { FunctionKind } from './execution.ts';
+import type { FunctionResult } from './function-result.ts';
+import {
+  SCHEDULED_FUNCTIONS,
+  type ScheduledJob,
+  dueJobs,
+  scheduleJob,
+  transitionJob,
+} from './scheduled-jobs.ts';
+import { systemTransaction } from './system-transaction.ts';
+import type { Value } from 'convex/values';
+
+const CRON_JOBS = '_cron_jobs';
+/** Enough to keep a 2-core machine busy with I/O-bound actions without starving clients. */
+const DEFAULT_MAX_CONCURRENT = 16;
+/** How late a job scheduled by another process may start, at worst. */
+const DEFAULT_POLL_MS = 1000;
+/** At most this many cron jobs per app: Convex's limit on crons is far lower. */
+const MAX_CRON_DOCUMENTS = 1000;
+/** setTimeout's largest delay (a signed 32-bit count of milliseconds). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** What the scheduler needs of the runner. */
+export interface JobRunner {
+  kindOf(path: string): FunctionKind | null;
+  runMutation(
+    path: string,
+    args: Value,
+    options: { jobId: string },
+  ): Promise<FunctionResult>;
+  runAction(
+    path: string,
+    args: Value,
+    options: { jobId: string },
+  ): Promise<FunctionResult>;
+}
+
+export interface SchedulerOptions {
+  crons?: readonly CronJob[];
+  maxConcurrent?: number;
+  pollMs?: number;
+  /** Told of every finished job, for logs. */
+  onJobFinished?: (job: ScheduledJob, result: FunctionResult) => void;
+}
+
+type State = 'idle' | 'running' | 'closed';
+
+export class Scheduler {
+  readonly #runner: JobRunner;
+  readonly #store: DocumentStore;
+  readonly #crons: readonly CronJob[];
+  readonly #maxConcurrent: number;
+  readonly #pollMs: number;
+  readonly #onJobFinished: SchedulerOptions['onJobFinished'];
+  readonly #running = new Map<string, Promise<void>>();
+  #state: State = 'idle';
+  #loop: Promise<void> = Promise.resolve();
+  #wake: (() => void) | null = null;
+  #dirty = false;
+  #nextCronMs = 0;
+  #unsubscribe: () => void = () => undefined;
+
+  constructor(
+    runner: JobRunner,
+    store: DocumentStore,
+    options: SchedulerOptions = {},
+  ) {
+    this.#runner = runner;
+    this.#store = store;
+    this.#crons = options.crons ?? [];
+    this.#maxConcurrent = options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT;
+    this.#pollMs = options.pollMs ?? DEFAULT_POLL_MS;
+    this.#onJobFinished = options.onJobFinished;
+  }
+
+  async start(): Promise<void> {
+    if (this.#state !== 'idle')
+      throw new Error(`the scheduler is ${this.#state}`);
+    this.#state = 'running';
+    await this.#failInterruptedActions();
+    this.#unsubscribe = this.#store.onCommit((entry) => {
+      if (
+        entry.writes.some(
+          (write) =>
+            write.table === SCHEDULED_FUNCTIONS || write.table === CRON_JOBS,
+        )
+      )
+        this.#poke();
+    });
+    this.#loop = this.#run();
+  }
+
+  /** Stops taking jobs and waits for the running ones to finish. */
+  async close(): Promise<void> {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    this.#unsubscribe();
+    this.#poke();
+    await this.#loop;
+    await Promise.all(this.#running.values());
+  }
+
+  async #run(): Promise<void> {
+    while (this.#state === 'running') {
+      this.#dirty = false;
+      const now = Date.now();
+      if (now >= this.#nextCronMs)
+        this.#nextCronMs = await this.#tickCrons(now);
+      const free = this.#maxConcurrent - this.#running.size;
+      const tx = await this.#store.begin();
+      const { due, nextTime } = await dueJobs(
+        tx,
+        now,
+        Math.max(free, 0) + this.#running.size,
+      );
+      for (const job of due) {
+        if (this.#running.size >= this.#maxConcurrent) break;
+        if (!this.#running.has(job.id)) this.#launch(job);
+      }
+      const until = Math.min(
+        nextTime ?? Number.POSITIVE_INFINITY,
+        this.#nextCronMs,
+        now + this.#pollMs,
+      );
+      await this.#sleep(until - Date.now());
+    }
+  }
+
+  #launch(job: ScheduledJob): void {
+    const run = this.#execute(job)
+      .catch((error: unknown) => {
+        // A store failure while running a job: it stays as it was and is retried.
+        queueMicrotask(() => {
+          throw error;
+        });
+      })
+      .finally(() => {
+        this.#running.delete(job.id);
+        this.#poke();
+      });
+    this.#running.set(job.id, run);
+  }
+
+  async #execute(job: ScheduledJob): Promise<void> {
+    const kind = this.#runner.kindOf(job.name);
+    if (kind === 'mutation') {
+      const result = await this.#runner.runMutation(job.name, job.args, {
+        jobId: job.id,
+      });
+      if (!result.success)
+        await this.#finish(job, 'pending', result.errorMessage);
+      this.#onJobFinished?.(job, result);
+      return;
+    }
+    if (kind === 'action') {
+      const claimed = await systemTransaction(this.#store, (tx) =>
+        transitionJob(
+          tx,
+          job.id,
+          'pending',
+          { kind: 'inProgress' },
+          Date.now(),
+        ),
+      );
+      if (!claimed) return;
+      const result = await this.#runner.runAction(job.name, job.args, {
+        jobId: job.id,
+      });
+      await this.#finish(
+        job,
+        'inProgress',
+        result.success ? null : result.errorMessage,
+      );
+      this.#onJobFinished?.(job, result);
+      return;
+    }
+    await this.#finish(
+      job,
+      'pending',
+      `Function ${job.name} no longer exists or cannot be scheduled.`,
+    );
+  }
+
+  /** Marks a job done (`error` null: success) if it is still in `from`. */
+  async #finish(
+    job: ScheduledJob,
+    from: 'pending' | 'inProgress',
+    error: string | null,
+  ): Promise<void> {
+    await systemTransaction(this.#store, (tx) =>
+      transitionJob(
+        tx,
+        job.id,
+        from,
+        error === null ? { kind: 'success' } : { kind: 'failed', error },
+        Date.now(),
+      ),
+    );
+  }
+
+  async #failInterruptedActions(): Promise<void> {
+    const tx = await this.#store.begin();
+    if (tx.tableNumber(SCHEDULED_FUNCTIONS) === null) return;
+    const { documents } = await tx.scan({
+      table: SCHEDULED_FUNCTIONS,
+      index: 'by_state_and_time',
+      eq: ['inProgress'],
+      order: 'asc',
+      limit: 10_000,
+    });
+    for (const document of documents) {
+      await systemTransaction(this.#store, (write) =>
+        transitionJob(
+          write,
+          document._id,
+          'inProgress',
+          { kind: 'failed', error: 'Transient error while executing action' },
+          Date.now(),
+        ),
+      );
+    }
+  }
+
+  /**
+   * Schedules every cron job that is due and advances it; creates the
+   * records of new ones and drops those of removed ones. Returns when the
+   * next cron run is due.
+   */
+  async #tickCrons(now: number): Promise<number> {
+    if (this.#crons.length === 0) return Number.POSITIVE_INFINITY;
+    return systemTransaction(this.#store, async (tx) => {
+      const records = await cronRecords(tx);
+      let next = Number.POSITIVE_INFINITY;
+      for (const cron of this.#crons) {
+        const record = records.get(cron.identifier);
+        records.delete(cron.identifier);
+        if (!record) {
+          const nextRun = nextRunAfter(cron.schedule, now);
+          await tx.insert(CRON_JOBS, { identifier: cron.identifier, nextRun });
+          next = Math.min(next, nextRun);
+          continue;
+        }
+        if (record.nextRun <= now) {
+          await scheduleJob(tx, {
+            name: cron.name,
+            args: cron.args as Record<string, Value>,
+            scheduledTime: now,
+          });
+          const nextRun = nextRunAfter(cron.schedule, now);
+          await tx.patch(record.id, { nextRun });
+          next = Math.min(next, nextRun);
+        } else next = Math.min(next, record.nextRun);
+      }
+      for (const removed of records.values()) await tx.delete(removed.id);
+      return next;
+    });
+  }
+
+  #poke(): void {
+    this.#dirty = true;
+    this.#wake?.();
+  }
+
+  #sleep(ms: number): Promise<void> {
+    if (this.#dirty || this.#state !== 'running' || ms <= 0)
+      return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, Math.min(ms, MAX_TIMER_MS));
+      this.#wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    }).finally(() => {
+      this.#wake = null;
+    });
+  }
+}
+
+async function cronRecords(
+  tx: Transaction,
+): Promise<Map<string, { id: string; nextRun: number }>> {
+  const records = new Map<string, { id: string; nextRun: number }>();
+  if (tx.tableNumber(CRON_JOBS) === null) return records;
+  const { documents } = await tx.scan({
+    table: CRON_JOBS,
+    index: 'by_creation_time',
+    eq: [],
+    order: 'asc',
+    limit: MAX_CRON_DOCUMENTS,
+  });
+  for (const document of documents)
+    records.set(document['identifier'] as string, {
+      id: document._id,
+      nextRun: document['nextRun'] as number,
+    });
+  return records;
+}
