@@ -4,7 +4,12 @@ import { defaults, readConfig } from './config.ts';
 test('readConfig() falls back to the documented defaults', () => {
   expect(readConfig([], {})).toEqual({
     success: true,
-    config: { ...defaults, databaseUrl: undefined, adminKey: undefined },
+    config: {
+      ...defaults,
+      databaseUrl: undefined,
+      adminKey: undefined,
+      jwtSecret: undefined,
+    },
   });
 });
 
@@ -17,6 +22,7 @@ test('readConfig() reads every setting from its environment variable', () => {
     CONVERGE_DATA: '/var/lib/converge',
     DATABASE_URL: 'postgres://127.0.0.1:5432/test',
     CONVERGE_ADMIN_KEY: 'secret',
+    CONVERGE_JWT_SECRET: 'dev-secret',
   });
   expect(result).toEqual({
     success: true,
@@ -28,6 +34,7 @@ test('readConfig() reads every setting from its environment variable', () => {
       data: '/var/lib/converge',
       databaseUrl: 'postgres://127.0.0.1:5432/test',
       adminKey: 'secret',
+      jwtSecret: 'dev-secret',
     },
   });
 });
@@ -40,6 +47,13 @@ test('readConfig() lets flags win over the environment', () => {
     port: 0,
     functions: 'elsewhere',
   });
+});
+
+test('readConfig() takes the development JWT secret from --jwt-secret, over CONVERGE_JWT_SECRET', () => {
+  const result = readConfig(['--jwt-secret', 'from-flag'], {
+    CONVERGE_JWT_SECRET: 'from-env',
+  });
+  expect(result.success && result.config.jwtSecret).toBe('from-flag');
 });
 
 test('readConfig() reports bad settings as values', () => {

@@ -18,6 +18,11 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Unset means generated on first start and kept in the data directory. */
   adminKey: string | undefined;
+  /**
+   * For development without an identity provider: HS256 tokens signed with
+   * this secret are accepted whatever their issuer. Unset means none are.
+   */
+  jwtSecret: string | undefined;
 }
 
 export const defaults = {
@@ -37,6 +42,7 @@ const settings = {
   data: { flag: 'data', env: 'CONVERGE_DATA' },
   databaseUrl: { flag: 'database-url', env: 'DATABASE_URL' },
   adminKey: { flag: 'admin-key', env: 'CONVERGE_ADMIN_KEY' },
+  jwtSecret: { flag: 'jwt-secret', env: 'CONVERGE_JWT_SECRET' },
 } as const satisfies Record<keyof Config, { flag: string; env: string }>;
 
 export type ConfigResult =
@@ -95,6 +101,7 @@ export function readConfig(
       data: pick('data') ?? defaults.data,
       databaseUrl,
       adminKey: pick('adminKey'),
+      jwtSecret: pick('jwtSecret'),
     },
   };
 }

@@ -24,6 +24,7 @@ Options (each also an environment variable):
   --data DIR           CONVERGE_DATA        default ./.converge
   --database-url URL   DATABASE_URL         default unset (SQLite)
   --admin-key KEY      CONVERGE_ADMIN_KEY   default generated on first start
+  --jwt-secret SECRET  CONVERGE_JWT_SECRET  default unset; when set, accept HS256 dev tokens signed with it
 `;
 
 const packageJson = JSON.parse(
