@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { nextRunAfter } from './cron-schedule.ts';
+import { cronJobs, makeFunctionReference } from 'convex/server';
+import { cronJobsFrom, nextRunAfter } from './cron-schedule.ts';
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -45,5 +46,60 @@ describe('when a cron job runs next', () => {
     expect(() =>
       nextRunAfter({ type: 'weekly', dayOfWeek: 'someday', hourUTC: 0 }, 0),
     ).toThrow(/Unknown day/);
+  });
+});
+
+describe('reading crons.ts', () => {
+  test('each registered job becomes a cron job with a canonical path', () => {
+    const crons = cronJobs();
+    crons.interval(
+      'tick',
+      { minutes: 5 },
+      makeFunctionReference<'mutation'>('counters:increment'),
+      { name: 'cron' },
+    );
+    crons.daily(
+      'nightly',
+      { hourUTC: 3, minuteUTC: 0 },
+      makeFunctionReference<'action'>('jobs.js:nightly'),
+    );
+    const canonical = (path: string) =>
+      path === 'counters:increment'
+        ? path
+        : path === 'jobs.js:nightly'
+          ? 'jobs:nightly'
+          : null;
+    expect(cronJobsFrom(crons, canonical)).toEqual({
+      success: true,
+      jobs: [
+        {
+          identifier: 'tick',
+          name: 'counters:increment',
+          args: { name: 'cron' },
+          schedule: { type: 'interval', minutes: 5 },
+        },
+        {
+          identifier: 'nightly',
+          name: 'jobs:nightly',
+          args: {},
+          schedule: { type: 'daily', hourUTC: 3, minuteUTC: 0 },
+        },
+      ],
+    });
+  });
+
+  test('a job that runs no mutation or action of the app is an error', () => {
+    const crons = cronJobs();
+    crons.hourly(
+      'lost',
+      { minuteUTC: 0 },
+      makeFunctionReference<'mutation'>('gone:fn'),
+    );
+    expect(cronJobsFrom(crons, () => null)).toEqual({
+      success: false,
+      error:
+        'Cron job "lost" runs gone:fn, which is not a mutation or action of this app.',
+    });
+    expect(cronJobsFrom(null, () => null)).toEqual({ success: true, jobs: [] });
   });
 });
