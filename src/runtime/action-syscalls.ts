@@ -15,6 +15,7 @@ import type { FunctionKind } from './execution.ts';
 import { functionHandle } from './function-address.ts';
 import { type FunctionResult, valueJsonOrThrow } from './function-result.ts';
 import { type MetaContext, metaOps } from './meta-syscalls.ts';
+import { type StorageContext, storageOps } from './storage-syscalls.ts';
 import { type SyscallArgs, SyscallTable } from './syscall-table.ts';
 import { addressOrThrow, jobToSchedule } from './udf-syscalls.ts';
 
@@ -32,6 +33,7 @@ export interface ActionCalls {
 export function actionSyscalls(
   calls: ActionCalls,
   meta: MetaContext,
+  storage: StorageContext | null,
 ): SyscallTable {
   const call =
     (run: (path: string, args: Value) => Promise<FunctionResult>) =>
@@ -43,6 +45,7 @@ export function actionSyscalls(
     sync: {},
     async: {
       ...metaOps(meta),
+      ...(storage ? storageOps(storage) : {}),
       '1.0/actions/query': call((p, a) => calls.query(p, a)),
       '1.0/actions/mutation': call((p, a) => calls.mutation(p, a)),
       '1.0/actions/action': call((p, a) => calls.action(p, a)),

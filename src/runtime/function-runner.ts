@@ -27,6 +27,7 @@ import { failureFromThrown } from './function-failure.ts';
 import type { FunctionResult } from './function-result.ts';
 import type { FunctionDefinition, LoadedFunctions } from './load-functions.ts';
 import { cancelJob, scheduleJob, transitionJob } from './scheduled-jobs.ts';
+import { type StorageContext, storageJsSyscall } from './storage-syscalls.ts';
 import type { SyscallTable } from './syscall-table.ts';
 import { systemTransaction } from './system-transaction.ts';
 import { type NestedUdfType, udfSyscalls } from './udf-syscalls.ts';
@@ -74,6 +75,15 @@ interface InvokeOptions extends CallOptions {
   jobId?: string | null;
 }
 
+export interface RunnerOptions {
+  /** The deployment's environment variables, which `process.env` shows. */
+  env?: Record<string, string>;
+  /** What `ctx.meta.getDeploymentMetadata()` names the deployment. */
+  deploymentName?: string;
+  /** Where `ctx.storage` keeps files, the URL they are served under, and the key of upload tokens. */
+  files?: Pick<StorageContext, 'files' | 'origin' | 'secret'>;
+}
+
 export type { FunctionResult };
 
 /** How deep `ctx.runQuery` / `ctx.runMutation` calls may nest inside one another. */
@@ -88,16 +98,29 @@ export class FunctionRunner {
   readonly #store: DocumentStore;
   readonly #env: Readonly<Record<string, string>>;
   readonly #deploymentName: string;
+  readonly #files: RunnerOptions['files'];
 
   constructor(
     loaded: LoadedFunctions,
     store: DocumentStore,
-    options: { env?: Record<string, string>; deploymentName?: string } = {},
+    options: RunnerOptions = {},
   ) {
     this.#loaded = loaded;
     this.#store = store;
     this.#env = options.env ?? {};
     this.#deploymentName = options.deploymentName ?? 'converge';
+    this.#files = options.files;
+  }
+
+  /** The storage ops' context for a function; none when the runner has no file storage. */
+  #storage(
+    tx: Transaction | undefined,
+    writes: boolean,
+  ): StorageContext | null {
+    const files = this.#files;
+    return files
+      ? { ...files, store: this.#store, writes, ...(tx ? { tx } : {}) }
+      : null;
   }
 
   async runQuery(
@@ -211,17 +234,25 @@ export class FunctionRunner {
         systemTransaction(this.#store, (tx) => cancelJob(tx, id, Date.now())),
       kindOf: (p) => this.kindOf(p),
     };
-    const table = actionSyscalls(calls, {
-      kind: 'action',
-      path: found.fn.path,
-      identity,
-      deploymentName: this.#deploymentName,
-      scheduledFunctionId: options.jobId ?? null,
-    });
+    const storage = this.#storage(undefined, true);
+    const table = actionSyscalls(
+      calls,
+      {
+        kind: 'action',
+        path: found.fn.path,
+        identity,
+        deploymentName: this.#deploymentName,
+        scheduledFunctionId: options.jobId ?? null,
+      },
+      storage,
+    );
     const execution = this.#execution('action', table, [], {
       now: () => Date.now(),
       random: null,
     });
+    if (storage)
+      execution.jsSyscall = (op, jsArgs) =>
+        storageJsSyscall(storage, op, jsArgs);
     // Actions have no transaction; a snapshot still answers `v.id` table checks.
     const catalog = await this.#store.begin();
     return this.#execute(found.fn, args, catalog, execution, (argsJson) =>
@@ -340,6 +371,7 @@ export class FunctionRunner {
           nestedArgs,
         ),
       kindOf: (path) => this.kindOf(path),
+      storage: this.#storage(tx, kind === 'mutation'),
     });
     const execution = this.#execution(kind, table, logLines, {
       now: () => nowMs,

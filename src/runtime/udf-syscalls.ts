@@ -11,6 +11,7 @@ import type { FunctionKind } from './execution.ts';
 import { addressedPath, functionHandle } from './function-address.ts';
 import { type FunctionResult, valueJsonOrThrow } from './function-result.ts';
 import { type MetaContext, metaOps } from './meta-syscalls.ts';
+import { type StorageContext, storageOps } from './storage-syscalls.ts';
 import {
   MAX_JOBS_SCHEDULED,
   MAX_SCHEDULED_ARGS_BYTES,
@@ -39,6 +40,8 @@ export interface UdfSyscallContext extends MetaContext {
   ): Promise<FunctionResult>;
   /** The kind of the function at a canonical path, or null when there is none. */
   kindOf(path: string): FunctionKind | null;
+  /** `ctx.storage`, when the deployment keeps files. */
+  storage: StorageContext | null;
 }
 
 export function udfSyscalls(context: UdfSyscallContext): SyscallTable {
@@ -46,6 +49,7 @@ export function udfSyscalls(context: UdfSyscallContext): SyscallTable {
   const ops: Record<string, AsyncOps[string]> = {
     ...context.database.async,
     ...metaOps({ ...context, scheduled: () => scheduled }),
+    ...(context.storage ? storageOps(context.storage) : {}),
     '1.0/runUdf': async (args) => {
       const udfType = args['udfType'];
       if (

@@ -1,17 +1,22 @@
 /**
  * The runtime over test/apps/basic: its functions loaded, its schema applied
- * to a fresh SQLite store in a temporary directory, removed on dispose.
+ * to a fresh SQLite store in a temporary directory with file storage beside
+ * it, all removed on dispose.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applySchema } from '../../src/runtime/apply-schema.ts';
+import { FileStorage } from '../../src/runtime/file-storage.ts';
 import { FunctionRunner } from '../../src/runtime/function-runner.ts';
 import { loadFunctions } from '../../src/runtime/load-functions.ts';
 import { openSqliteStore } from '../../src/store/sqlite.ts';
 import type { DocumentStore } from '../../src/store/store.ts';
 
 const basic = new URL('../apps/basic/', import.meta.url).pathname;
+/** The deployment URL file URLs of the basic runtime start with. */
+export const BASIC_ORIGIN = 'http://127.0.0.1:3210';
 
 export interface BasicRuntime extends AsyncDisposable {
   runner: FunctionRunner;
@@ -25,7 +30,13 @@ export async function startBasicRuntime(): Promise<BasicRuntime> {
   if (!loaded.success) throw new Error(loaded.error);
   await applySchema(store, loaded.loaded.schema);
   return {
-    runner: new FunctionRunner(loaded.loaded, store),
+    runner: new FunctionRunner(loaded.loaded, store, {
+      files: {
+        files: new FileStorage(join(dir, 'storage')),
+        origin: BASIC_ORIGIN,
+        secret: randomBytes(32),
+      },
+    }),
     store,
     async [Symbol.asyncDispose]() {
       await store.close();
