@@ -148,6 +148,7 @@ test('codegen() gives a copy of the basic app the api files the Convex CLI write
 import type * as counters from "../counters.js";
 import type * as dir_nested from "../dir/nested.js";
 import type * as errors from "../errors.js";
+import type * as files from "../files.js";
 import type * as messages from "../messages.js";
 `);
   expect(apiDts).toContain(`
@@ -156,6 +157,7 @@ declare const fullApi: ApiFromModules<{
   counters: typeof counters;
   "dir/nested": typeof dir_nested;
   errors: typeof errors;
+  files: typeof files;
   messages: typeof messages;
 `);
   expect(apiDts).toContain(`

@@ -23,6 +23,7 @@ import type { DocumentStore, Timestamp, Transaction } from '../store/store.ts';
 import { type ActionCalls, actionSyscalls } from './action-syscalls.ts';
 import { DatabaseSyscalls } from './database-syscalls.ts';
 import { type Execution, type FunctionKind, executions } from './execution.ts';
+import { ExecutionEnded, ExecutionGuard } from './execution-guard.ts';
 import { failureFromThrown } from './function-failure.ts';
 import type { FunctionResult } from './function-result.ts';
 import type { FunctionDefinition, LoadedFunctions } from './load-functions.ts';
@@ -426,13 +427,23 @@ export class FunctionRunner {
     );
     if (invalidArgs) return invalidArgs;
     const argsJson = JSON.stringify([convexToJson(args)]);
+    // Actions may wait on timers and the network as long as they like; queries and mutations may not.
+    const guard =
+      fn.kind === 'query' || fn.kind === 'mutation'
+        ? new ExecutionGuard()
+        : null;
+    if (guard) {
+      const unguarded = execution.asyncSyscall.bind(execution);
+      execution.asyncSyscall = guard.guard(unguarded);
+    }
     try {
-      const resultJson = await executions.run(execution, () => {
+      const running = executions.run(execution, () => {
         const pending = start(argsJson);
         if (!pending)
           throw new Error(`${fn.path} cannot be invoked as a ${fn.kind}`);
         return pending;
       });
+      const resultJson = await (guard ? guard.watch(running) : running);
       const value = jsonToConvex(JSON.parse(resultJson) as JSONValue);
       return (
         validated(
@@ -444,6 +455,8 @@ export class FunctionRunner {
         ) ?? { success: true, value, logLines }
       );
     } catch (thrown) {
+      if (thrown instanceof ExecutionEnded)
+        return { success: false, errorMessage: thrown.message, logLines };
       return { success: false, ...failureFromThrown(thrown), logLines };
     }
   }
