@@ -214,6 +214,7 @@ export class DatabaseSyscalls {
       endCursor === null ? null : decodeCursor(endCursor, fingerprint);
 
     const page: Document[] = [];
+    const keys: Buffer[] = [];
     let last: Buffer | undefined =
       start?.kind === 'after' ? start.key : undefined;
     let done = start?.kind === 'end';
@@ -236,6 +237,7 @@ export class DatabaseSyscalls {
           break;
         }
         page.push(next.document);
+        keys.push(next.key);
         last = next.key;
       }
     }
@@ -247,16 +249,22 @@ export class DatabaseSyscalls {
           : { kind: 'after', key: last ?? Buffer.alloc(0) };
     const continueCursor = encodeCursor(position, fingerprint);
     this.journal = continueCursor;
+    const pageStatus = splitRequired
+      ? 'SplitRequired'
+      : page.length > SPLIT_RECOMMENDED_ROWS
+        ? 'SplitRecommended'
+        : null;
+    // Where a client splitting this page into two starts the second half.
+    const middle = keys[Math.floor(keys.length / 2) - 1];
     return {
       page: page.map((document) => convexToJson(document as Value)),
       isDone: position.kind === 'end',
       continueCursor,
-      splitCursor: null,
-      pageStatus: splitRequired
-        ? 'SplitRequired'
-        : page.length > SPLIT_RECOMMENDED_ROWS
-          ? 'SplitRecommended'
+      splitCursor:
+        pageStatus && middle
+          ? encodeCursor({ kind: 'after', key: middle }, fingerprint)
           : null,
+      pageStatus,
     };
   }
 

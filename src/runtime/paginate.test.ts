@@ -112,3 +112,32 @@ test('a journal pins the end of a page across reruns: the page shrinks rather th
   const fresh = await rt.runner.runQuery('pages:byChannel', args);
   expect(page(fresh).page.map((m) => m.body)).toEqual(['b', 'c']);
 });
+
+test('a page cut short by maximumRowsRead must be split, and says where', async () => {
+  await using rt = await startBasicRuntime();
+  for (const body of ['a', 'b', 'c', 'd', 'e', 'f'])
+    await send(rt, 'general', body);
+  const walk = (opts: Record<string, unknown>) =>
+    rt.runner.runQuery('pages:byChannel', {
+      channel: 'general',
+      paginationOpts: { numItems: 10, cursor: null, ...opts },
+    });
+  const cut = (await walk({ maximumRowsRead: 4 })) as QueryOutcome & {
+    value: Page & { pageStatus: string; splitCursor: string };
+  };
+  expect(cut.value.page.map((m) => m.body)).toEqual(['a', 'b', 'c', 'd']);
+  expect(cut.value).toMatchObject({
+    isDone: false,
+    pageStatus: 'SplitRequired',
+  });
+  const { splitCursor } = cut.value;
+  expect(
+    page(await walk({ endCursor: splitCursor })).page.map((m) => m.body),
+  ).toEqual(['a', 'b']);
+  expect(
+    page(await walk({ cursor: splitCursor })).page.map((m) => m.body),
+  ).toEqual(['c', 'd', 'e', 'f']);
+
+  const whole = await walk({});
+  expect(whole.value).toMatchObject({ splitCursor: null, pageStatus: null });
+});
