@@ -10,7 +10,7 @@
  * a `ConvexError`, which `convex/server` turns back into a `ConvexError` in
  * the action.
  */
-import { type Value, jsonToConvex } from 'convex/values';
+import { type JSONValue, type Value, jsonToConvex } from 'convex/values';
 import type { FunctionKind } from './execution.ts';
 import { functionHandle } from './function-address.ts';
 import { type FunctionResult, valueJsonOrThrow } from './function-result.ts';
@@ -18,6 +18,7 @@ import { type MetaContext, metaOps } from './meta-syscalls.ts';
 import { type StorageContext, storageOps } from './storage-syscalls.ts';
 import { type SyscallArgs, SyscallTable } from './syscall-table.ts';
 import { addressOrThrow, jobToSchedule } from './udf-syscalls.ts';
+import type { VectorQuery } from './vector-search.ts';
 
 /** What an action may call: the runner, seen through the calls an action makes. */
 export interface ActionCalls {
@@ -28,6 +29,7 @@ export interface ActionCalls {
   cancel(id: string): Promise<void>;
   /** The kind of the function at a canonical path, or null when there is none. */
   kindOf(path: string): FunctionKind | null;
+  vectorSearch(query: VectorQuery): Promise<JSONValue>;
 }
 
 export function actionSyscalls(
@@ -55,6 +57,8 @@ export function actionSyscalls(
         await calls.cancel(args['id'] as string);
         return null;
       },
+      '1.0/actions/vectorSearch': async (args) =>
+        calls.vectorSearch(args['query'] as unknown as VectorQuery),
       '1.0/createFunctionHandle': async (args) => {
         const path = addressOrThrow(args);
         if (calls.kindOf(path) === null)

@@ -22,7 +22,13 @@ import {
   encodeCursor,
   queryFingerprint,
 } from './page-cursor.ts';
-import { QueryStream } from './query-stream.ts';
+import {
+  type Positioned,
+  QueryStream,
+  type StreamBounds,
+} from './query-stream.ts';
+import type { SearchIndexDefinition } from './search-indexes.ts';
+import { SearchStream } from './search-stream.ts';
 import type { AsyncOps, SyncOps, SyscallArgs } from './syscall-table.ts';
 import {
   type CompiledQuery,
@@ -37,6 +43,8 @@ const READABLE_SYSTEM_TABLES: ReadonlySet<number> = new Set(
     .filter(([name]) => name === '_scheduled_functions' || name === '_storage')
     .map(([, number]) => number),
 );
+/** What a search result's position is made of: relevance, then recency, then id. */
+const SEARCH_POSITION_FIELDS = ['$relevance', '_creationTime', '_id'];
 /** Rows per scan while counting: big batches, few round trips, bounded memory. */
 const COUNT_BATCH = 1024;
 /** convex-backend's page size limit, and 3/4 of the 8192 array limit, past which a split is recommended. */
@@ -60,8 +68,16 @@ interface PageResult {
   pageStatus: 'SplitRecommended' | 'SplitRequired' | null;
 }
 
+/** What iterating a query or a search gives: documents with their positions. */
+interface DocumentStream {
+  next(): Promise<Positioned | null>;
+  readonly rowsRead: number;
+}
+
 export interface DatabaseSyscallOptions {
   kind: FunctionKind;
+  /** The schema's text search indexes, by `table.index`. */
+  searchIndexes?: ReadonlyMap<string, SearchIndexDefinition>;
   /** The journal of the previous run of this query: the pinned end of its page. */
   journal?: string | null;
 }
@@ -69,7 +85,7 @@ export interface DatabaseSyscallOptions {
 export class DatabaseSyscalls {
   readonly #tx: Transaction;
   readonly #options: DatabaseSyscallOptions;
-  readonly #streams = new Map<number, QueryStream>();
+  readonly #streams = new Map<number, DocumentStream>();
   #nextQueryId = 0;
   /** Set by the one `paginate` a function may run: the end of its page, for the next run. */
   journal: string | null = null;
@@ -159,8 +175,33 @@ export class DatabaseSyscalls {
 
   #openQuery(query: SerializedQuery): number {
     const queryId = this.#nextQueryId++;
-    this.#streams.set(queryId, new QueryStream(this.#tx, this.#compile(query)));
+    this.#streams.set(queryId, this.#open(query).stream());
     return queryId;
+  }
+
+  /**
+   * A query's stream (from given bounds), and the fields its positions are
+   * keys of, which bind its page cursors to it.
+   */
+  #open(query: SerializedQuery): {
+    fields: readonly string[];
+    stream(bounds?: StreamBounds): DocumentStream;
+  } {
+    if (query.source.type === 'Search') {
+      const { indexName } = query.source;
+      const index = this.#options.searchIndexes?.get(indexName);
+      if (!index) throw new Error(`Index ${indexName} not found.`);
+      this.#assertReadable(index.table);
+      return {
+        fields: SEARCH_POSITION_FIELDS,
+        stream: (bounds) => new SearchStream(this.#tx, index, query, bounds),
+      };
+    }
+    const compiled = this.#compile(query);
+    return {
+      fields: compiled.fields,
+      stream: (bounds) => new QueryStream(this.#tx, compiled, bounds),
+    };
   }
 
   /** The compiled query; a missing table reads as empty (and records that it was missing). */
@@ -205,8 +246,8 @@ export class DatabaseSyscalls {
         'InvalidPaginationLimit: maximumRowsRead and maximumBytesRead must be positive.',
       );
     }
-    const compiled = this.#compile(args.query);
-    const fingerprint = queryFingerprint(args.query, compiled.fields);
+    const opened = this.#open(args.query);
+    const fingerprint = queryFingerprint(args.query, opened.fields);
     const start =
       args.cursor === null ? null : decodeCursor(args.cursor, fingerprint);
     const endCursor = args.endCursor ?? this.#options.journal ?? null;
@@ -220,7 +261,7 @@ export class DatabaseSyscalls {
     let done = start?.kind === 'end';
     let splitRequired = false;
     if (!done) {
-      const stream = new QueryStream(this.#tx, compiled, {
+      const stream = opened.stream({
         after: last,
         until: end?.kind === 'after' ? end.key : undefined,
       });

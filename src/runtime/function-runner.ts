@@ -30,8 +30,10 @@ import type { FunctionDefinition, LoadedFunctions } from './load-functions.ts';
 import { cancelJob, scheduleJob, transitionJob } from './scheduled-jobs.ts';
 import { type StorageContext, storageJsSyscall } from './storage-syscalls.ts';
 import type { SyscallTable } from './syscall-table.ts';
+import { type SearchIndexes, searchIndexesOf } from './search-indexes.ts';
 import { systemTransaction } from './system-transaction.ts';
 import { type NestedUdfType, udfSyscalls } from './udf-syscalls.ts';
+import { vectorSearch } from './vector-search.ts';
 import { seededRandom } from './seeded-random.ts';
 import { canonicalUdfPath, parseUdfPath } from './udf-path.ts';
 import {
@@ -100,6 +102,7 @@ export class FunctionRunner {
   readonly #env: Readonly<Record<string, string>>;
   readonly #deploymentName: string;
   readonly #files: RunnerOptions['files'];
+  readonly #indexes: SearchIndexes;
 
   constructor(
     loaded: LoadedFunctions,
@@ -111,6 +114,7 @@ export class FunctionRunner {
     this.#env = options.env ?? {};
     this.#deploymentName = options.deploymentName ?? 'converge';
     this.#files = options.files;
+    this.#indexes = searchIndexesOf(loaded.schema);
   }
 
   /** The storage ops' context for a function; none when the runner has no file storage. */
@@ -234,6 +238,8 @@ export class FunctionRunner {
       cancel: (id) =>
         systemTransaction(this.#store, (tx) => cancelJob(tx, id, Date.now())),
       kindOf: (p) => this.kindOf(p),
+      vectorSearch: (query) =>
+        vectorSearch(this.#store, this.#indexes.vector, query),
     };
     const storage = this.#storage(undefined, true);
     const table = actionSyscalls(
@@ -350,6 +356,7 @@ export class FunctionRunner {
     const depth = options.depth ?? 0;
     const database = new DatabaseSyscalls(tx, {
       kind,
+      searchIndexes: this.#indexes.search,
       journal: options.journal ?? null,
     });
     const nowMs = Date.now();

@@ -53,6 +53,7 @@ test('loadFunctions() evaluates the schema and runs import-time code with a fixe
   };
   expect(schema.tables.map((t) => [t.tableName, t.indexes])).toEqual([
     ['messages', [{ indexDescriptor: 'by_channel', fields: ['channel'] }]],
+    ['embeddings', []],
     ['counters', [{ indexDescriptor: 'by_name', fields: ['name'] }]],
   ]);
 });

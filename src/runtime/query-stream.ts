@@ -12,7 +12,7 @@
  */
 import { documentIndexKey } from '../store/catalog.ts';
 import type { Document, Transaction } from '../store/store.ts';
-import { passesFilter } from './filter-expression.ts';
+import { OperatorPipeline } from './operator-pipeline.ts';
 import type { CompiledQuery } from './serialized-query.ts';
 
 const FIRST_BATCH = 16;
@@ -34,8 +34,7 @@ export class QueryStream {
   readonly #tx: Transaction;
   readonly #query: CompiledQuery;
   readonly #until: Buffer | undefined;
-  /** Per operator: how many documents each limit has let through so far. */
-  readonly #passed: number[];
+  readonly #pipeline: OperatorPipeline;
   #buffer: Positioned[] = [];
   #after: Buffer | undefined;
   #exhausted = false;
@@ -52,7 +51,7 @@ export class QueryStream {
     this.#query = query;
     this.#after = bounds.after;
     this.#until = bounds.until;
-    this.#passed = query.operators.map(() => 0);
+    this.#pipeline = new OperatorPipeline(query.operators);
     const first = query.operators[0];
     this.#batch =
       first && 'limit' in first ? Math.max(first.limit, 1) : FIRST_BATCH;
@@ -61,7 +60,7 @@ export class QueryStream {
   /** The next document the query yields, with its position, or null when it is done. */
   async next(): Promise<Positioned | null> {
     for (;;) {
-      if (this.#limitReached()) return null;
+      if (this.#pipeline.exhausted) return null;
       const candidate = this.#buffer.shift() ?? (await this.#fill());
       if (!candidate || this.#beyondEnd(candidate.key)) {
         this.#exhausted = true;
@@ -69,7 +68,7 @@ export class QueryStream {
         return null;
       }
       this.rowsRead += 1;
-      if (this.#admit(candidate.document)) return candidate;
+      if (this.#pipeline.admit(candidate.document)) return candidate;
     }
   }
 
@@ -77,25 +76,6 @@ export class QueryStream {
     if (!this.#until) return false;
     const direction = Buffer.compare(key, this.#until);
     return this.#query.order === 'asc' ? direction > 0 : direction < 0;
-  }
-
-  /** True when a limit operator has let through all it allows: nothing more can pass. */
-  #limitReached(): boolean {
-    return this.#query.operators.some(
-      (op, i) => 'limit' in op && (this.#passed[i] ?? 0) >= op.limit,
-    );
-  }
-
-  #admit(document: Document): boolean {
-    for (const [i, op] of this.#query.operators.entries()) {
-      if ('filter' in op) {
-        if (!passesFilter(op.filter, document)) return false;
-      } else {
-        if ((this.#passed[i] ?? 0) >= op.limit) return false;
-        this.#passed[i] = (this.#passed[i] ?? 0) + 1;
-      }
-    }
-    return true;
   }
 
   async #fill(): Promise<Positioned | undefined> {

@@ -91,10 +91,13 @@ export function documentIndexKey(
   index: { fields: readonly string[] },
   document: Document,
 ): Buffer {
-  return encodeIndexKey(index.fields.map((path) => fieldAt(document, path)));
+  return encodeIndexKey(
+    index.fields.map((path) => documentField(document, path)),
+  );
 }
 
-function fieldAt(document: Document, path: string): IndexValue {
+/** The value at a dotted field path of a document, `undefined` when missing. */
+export function documentField(document: Document, path: string): IndexValue {
   let value: IndexValue = document;
   for (const part of path.split('.')) {
     if (value === null || typeof value !== 'object' || Array.isArray(value))
