@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --full]`: runs the benchmarks (protocol decode, store
- * operations), prints their markdown tables and writes
- * bench/results/<name>.{json,md}.
+ * operations, function calls against convex-test), prints their markdown
+ * tables and writes bench/results/<name>.{json,md}.
  *
  * Quick mode times each side for 300 ms per round: long enough for thousands
  * of frames even at the slowest type, and the whole run (6 types × 5 rounds ×
@@ -18,6 +18,7 @@ import {
   type DecodeBenchResult,
   benchProtocolDecode,
 } from './protocol-decode.ts';
+import { type RuntimeBenchRow, benchRuntime } from './runtime-calls.ts';
 import { type StoreBenchRow, benchStore } from './store-ops.ts';
 
 type Mode = 'quick' | 'full';
@@ -76,6 +77,20 @@ function storeMarkdown(rows: StoreBenchRow[]): string {
   );
 }
 
+function runtimeMarkdown(rows: RuntimeBenchRow[]): string {
+  const lines = rows.map(
+    (row) =>
+      `| ${row.workload} | ${perSecond(row.converge)} calls/s | ${perSecond(row.convexTest)} calls/s | ${row.ratio.toFixed(2)} |`,
+  );
+  return (
+    [
+      '| workload | Converge (SQLite) | convex-test | ratio |',
+      '| --- | ---: | ---: | ---: |',
+      ...lines,
+    ].join('\n') + '\n'
+  );
+}
+
 const mode = parseMode(argv.slice(2));
 const durationMs = durationMsByMode[mode];
 const cpuModel = cpus()[0]?.model ?? 'unknown';
@@ -101,4 +116,12 @@ console.log(storeText);
 writeResults('store-ops', {
   json: { ...environment, durationMs, rounds, rows: store },
   markdown: storeText,
+});
+
+const runtime = await benchRuntime({ durationMs, rounds });
+const runtimeText = `## Function calls vs convex-test (node ${version}, ${cpuModel}, ${mode})\n\n${runtimeMarkdown(runtime)}`;
+console.log(runtimeText);
+writeResults('runtime-calls', {
+  json: { ...environment, durationMs, rounds, rows: runtime },
+  markdown: runtimeText,
 });

@@ -12,12 +12,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { hrtime } from 'node:process';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { openPostgresStore } from '../src/store/postgres.ts';
 import { openSqliteStore } from '../src/store/sqlite.ts';
 import type { DocumentStore } from '../src/store/store.ts';
+import { type Op, measure, median } from './measure.ts';
 
 export interface StoreBenchRow {
   workload: string;
@@ -27,8 +27,6 @@ export interface StoreBenchRow {
   raw: number;
   ratio: number;
 }
-
-type Op = () => Promise<number> | number;
 
 /** Rows in the scanned table, and rows per scan (a page of a paginated query). */
 const SCAN_TABLE_ROWS = 2_000;
@@ -200,22 +198,4 @@ async function compare(
   const s = median(store);
   const r = median(raw);
   return { workload, engine, unit, store: s, raw: r, ratio: s / r };
-}
-
-/** Units (commits or rows) per second of `op`, run back to back for `durationMs`. */
-async function measure(op: Op, durationMs: number): Promise<number> {
-  const budget = BigInt(Math.round(durationMs * 1e6));
-  const start = hrtime.bigint();
-  let units = 0;
-  let elapsed = 0n;
-  do {
-    units += await op();
-    elapsed = hrtime.bigint() - start;
-  } while (elapsed < budget);
-  return units / (Number(elapsed) / 1e9);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }

@@ -8,6 +8,7 @@ export const convexTestModules: Record<string, () => Promise<unknown>> = {
   './_generated/api.ts': () => import('../apps/differential/_generated/api.ts'),
   './_generated/server.ts': () =>
     import('../apps/differential/_generated/server.ts'),
+  './bench.ts': () => import('../apps/differential/bench.ts'),
   './plan.ts': () => import('../apps/differential/plan.ts'),
   './reads.ts': () => import('../apps/differential/reads.ts'),
   './writes.ts': () => import('../apps/differential/writes.ts'),
