@@ -29,6 +29,7 @@ import {
 } from './query-stream.ts';
 import type { SearchIndexDefinition } from './search-indexes.ts';
 import { SearchStream } from './search-stream.ts';
+import { type ValidatorJson, validationError } from './validator.ts';
 import type { AsyncOps, SyncOps, SyscallArgs } from './syscall-table.ts';
 import {
   type CompiledQuery,
@@ -76,6 +77,8 @@ interface DocumentStream {
 
 export interface DatabaseSyscallOptions {
   kind: FunctionKind;
+  /** The schema's document validators, by table: writes must satisfy them. */
+  documentValidators?: ReadonlyMap<string, ValidatorJson>;
   /** The schema's text search indexes, by `table.index`. */
   searchIndexes?: ReadonlyMap<string, SearchIndexDefinition>;
   /** The journal of the previous run of this query: the pinned end of its page. */
@@ -141,15 +144,32 @@ export class DatabaseSyscalls {
       if (table.startsWith('_'))
         throw new Error(`Cannot insert into system table ${table}.`);
       const fields = jsonToConvex(args['value'] ?? {}) as Record<string, Value>;
+      for (const field of ['_id', '_creationTime'])
+        if (field in fields)
+          throw new Error(
+            `Cannot insert a document with the system field \`${field}\`: Convex sets it.`,
+          );
+      this.#checkSchema(table, fields);
       return { _id: await this.#tx.insert(table, fields) };
     },
     '1.0/shallowMerge': async (args) => {
       this.#assertMutation('patch');
       const id = this.#writableId(args);
-      await this.#tx.patch(
+      const patch = await this.#checkedSystemFields(
         id,
-        await this.#checkedSystemFields(id, patchFromJson(args['value'] ?? {})),
+        patchFromJson(args['value'] ?? {}),
       );
+      const current = await this.#tx.get(id);
+      const table = current && this.#tableOf(id);
+      if (current && table) {
+        const next: Record<string, Value> = { ...current };
+        for (const [field, value] of Object.entries(patch)) {
+          if (value === undefined) delete next[field];
+          else next[field] = value;
+        }
+        this.#checkSchema(table, next);
+      }
+      await this.#tx.patch(id, patch);
       return documentJson(await this.#tx.get(id));
     },
     '1.0/replace': async (args) => {
@@ -161,6 +181,8 @@ export class DatabaseSyscalls {
         _creationTime: _ignoredTime,
         ...rest
       } = await this.#checkedSystemFields(id, fields);
+      const table = this.#tableOf(id);
+      if (table) this.#checkSchema(table, rest);
       await this.#tx.replace(id, rest);
       return documentJson(await this.#tx.get(id));
     },
@@ -172,6 +194,31 @@ export class DatabaseSyscalls {
       return documentJson(before);
     },
   };
+
+  /** Throws Convex's error when a document (with or without system fields) breaks its table's validator. */
+  #checkSchema(table: string, document: Record<string, Value>): void {
+    const validator = this.#options.documentValidators?.get(table);
+    if (!validator) return;
+    const {
+      _id: _ignoredId,
+      _creationTime: _ignoredTime,
+      ...fields
+    } = document;
+    const problem = validationError(validator, fields, this.#tx);
+    if (problem !== null)
+      throw new Error(
+        `Failed to insert or update a document in table "${table}" because it does not match the schema: ${problem}`,
+      );
+  }
+
+  /** The name of the table a document id belongs to, among the tables the schema validates. */
+  #tableOf(id: string): string | null {
+    const decoded = decodeDocumentId(id);
+    if (!decoded) return null;
+    for (const table of this.#options.documentValidators?.keys() ?? [])
+      if (this.#tx.tableNumber(table) === decoded.tableNumber) return table;
+    return null;
+  }
 
   #openQuery(query: SerializedQuery): number {
     const queryId = this.#nextQueryId++;

@@ -83,6 +83,17 @@ describe('FunctionRunner', () => {
     });
   });
 
+  test('a write that breaks the schema fails with Convex’s message', async () => {
+    await using rt = await startBasicRuntime();
+    expect(
+      await rt.runner.runMutation('errors:breaksSchema', {}),
+    ).toMatchObject({
+      success: false,
+      errorMessage:
+        'Uncaught Error: Failed to insert or update a document in table "messages" because it does not match the schema: Value does not match validator.\nPath: .body\nValue: 7.0\nValidator: v.string()',
+    });
+  });
+
   test('20 concurrent read-modify-write mutations on one counter end at exactly 20', async () => {
     await using rt = await startBasicRuntime();
     const results = await Promise.all(

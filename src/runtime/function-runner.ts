@@ -30,6 +30,7 @@ import type { FunctionDefinition, LoadedFunctions } from './load-functions.ts';
 import { cancelJob, scheduleJob, transitionJob } from './scheduled-jobs.ts';
 import { type StorageContext, storageJsSyscall } from './storage-syscalls.ts';
 import type { SyscallTable } from './syscall-table.ts';
+import { documentValidatorsOf } from './schema-validators.ts';
 import { type SearchIndexes, searchIndexesOf } from './search-indexes.ts';
 import { systemTransaction } from './system-transaction.ts';
 import { type NestedUdfType, udfSyscalls } from './udf-syscalls.ts';
@@ -103,6 +104,7 @@ export class FunctionRunner {
   readonly #deploymentName: string;
   readonly #files: RunnerOptions['files'];
   readonly #indexes: SearchIndexes;
+  readonly #documentValidators: ReadonlyMap<string, ValidatorJson>;
 
   constructor(
     loaded: LoadedFunctions,
@@ -115,6 +117,7 @@ export class FunctionRunner {
     this.#deploymentName = options.deploymentName ?? 'converge';
     this.#files = options.files;
     this.#indexes = searchIndexesOf(loaded.schema);
+    this.#documentValidators = documentValidatorsOf(loaded.schema);
   }
 
   /** The storage ops' context for a function; none when the runner has no file storage. */
@@ -357,6 +360,7 @@ export class FunctionRunner {
     const database = new DatabaseSyscalls(tx, {
       kind,
       searchIndexes: this.#indexes.search,
+      documentValidators: this.#documentValidators,
       journal: options.journal ?? null,
     });
     const nowMs = Date.now();

@@ -7,9 +7,8 @@
  * DIFFERENTIAL_RUNS=n runs n seeds (default 12, about 4 s), from
  * DIFFERENTIAL_SEED (default 1); DIFFERENTIAL_STEPS sets the operations per
  * run (default 150). A failure names its seed and step: rerun it with
- * DIFFERENTIAL_SEED=<seed> DIFFERENTIAL_RUNS=1. DIFFERENTIAL_INVALID_WRITES=1
- * also draws writes that break the schema, which Converge does not refuse
- * yet (known-divergences.test.ts).
+ * DIFFERENTIAL_SEED=<seed> DIFFERENTIAL_RUNS=1. The runs include writes that
+ * break the schema, which both must refuse.
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import { convexToJson } from 'convex/values';
@@ -26,7 +25,6 @@ import { type Operation, generateOperations } from './operations.ts';
 const runs = Number(process.env['DIFFERENTIAL_RUNS'] ?? 12);
 const firstSeed = Number(process.env['DIFFERENTIAL_SEED'] ?? 1);
 const steps = Number(process.env['DIFFERENTIAL_STEPS'] ?? 150);
-const invalidWrites = process.env['DIFFERENTIAL_INVALID_WRITES'] === '1';
 const seeds = Array.from({ length: runs }, (_, i) => firstSeed + i);
 
 let app: LoadedFunctions;
@@ -36,7 +34,7 @@ beforeAll(async () => {
 
 describe('Converge and convex-test agree', () => {
   test.each(seeds)(`seed %i, ${steps} operations`, async (seed) => {
-    const operations = generateOperations(seed, steps, { invalidWrites });
+    const operations = generateOperations(seed, steps, { invalidWrites: true });
     await using converge = await startConverge(app);
     await using reference = startConvexTest();
     const ours = new IdLedger();

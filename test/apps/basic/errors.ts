@@ -28,3 +28,7 @@ export const spins = mutationGeneric(async (ctx) => {
   }
   return 'finished';
 });
+
+export const breaksSchema = mutationGeneric(async (ctx) => {
+  await ctx.db.insert('messages', { channel: 'general', body: 7 } as never);
+});

@@ -1,15 +1,12 @@
 /**
- * Where Converge still departs from Convex, found by the differential runs,
- * each as its smallest repro. They are `test.fails`: each passes while the
- * bug is there and fails once it is fixed, which is the signal to make it a
- * plain `test` (and, for schema validation, to let operations.ts draw
- * `invalidWrites` in the differential runs).
+ * Writes Convex refuses, which the differential runs first found Converge
+ * accepting; each is its smallest repro, kept as a regression test.
  *
  * Convex checks every written document against its table's validator when
  * the schema has `schemaValidation` (the default; convex-runtime.md §4.7),
  * and convex-test refuses these writes with "Validator error: …". Convex also
- * refuses an inserted `_id` or `_creationTime` that is not the document's own
- * (convex-backend `ResolvedDocument::new_internal`: `InvalidIdError`,
+ * refuses an inserted `_id` or `_creationTime` (convex-backend
+ * `ResolvedDocument::new_internal`: `InvalidIdError`,
  * `InvalidCreationTimeError`).
  */
 import { beforeAll, expect, test } from 'vitest';
@@ -38,7 +35,7 @@ async function withOneItem(): Promise<Backend & { existing: string }> {
   });
 }
 
-test.fails('an insert missing a required field is refused', async () => {
+test('an insert missing a required field is refused', async () => {
   await using converge = await withOneItem();
   // items requires `s`.
   expect(
@@ -46,7 +43,7 @@ test.fails('an insert missing a required field is refused', async () => {
   ).toMatchObject({ success: false });
 });
 
-test.fails('a patch that removes a required field is refused', async () => {
+test('a patch that removes a required field is refused', async () => {
   await using converge = await withOneItem();
   expect(
     await converge.mutation('writes:patch', {
@@ -57,7 +54,7 @@ test.fails('a patch that removes a required field is refused', async () => {
   ).toMatchObject({ success: false });
 });
 
-test.fails('a replace with a field the table lacks is refused', async () => {
+test('a replace with a field the table lacks is refused', async () => {
   await using converge = await withOneItem();
   expect(
     await converge.mutation('writes:replace', {
@@ -67,7 +64,7 @@ test.fails('a replace with a field the table lacks is refused', async () => {
   ).toMatchObject({ success: false });
 });
 
-test.fails("an insert carrying another document's _id is refused", async () => {
+test("an insert carrying another document's _id is refused", async () => {
   await using converge = await withOneItem();
   expect(
     await converge.mutation('writes:insert', {
