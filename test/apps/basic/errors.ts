@@ -30,5 +30,5 @@ export const spins = mutationGeneric(async (ctx) => {
 });
 
 export const breaksSchema = mutationGeneric(async (ctx) => {
-  await ctx.db.insert('messages', { channel: 'general', body: 7 } as never);
+  await ctx.db.insert('messages', { channel: 'general', body: 7 });
 });
