@@ -152,3 +152,15 @@ describe('FunctionRunner', () => {
     });
   });
 });
+
+test('arguments that are not Convex values are a failure, not a throw', async () => {
+  await using rt = await startBasicRuntime();
+  const result = await rt.runner.runMutation('messages:send', {
+    channel: 'general',
+    body: 'x',
+    nested: { $reserved: 1 },
+  });
+  expect(result).toMatchObject({ success: false });
+  if (result.success) throw new Error('unreachable');
+  expect(result.errorMessage).toMatch(/^ArgumentValidationError: /);
+});

@@ -437,7 +437,16 @@ export class FunctionRunner {
       logLines,
     );
     if (invalidArgs) return invalidArgs;
-    const argsJson = JSON.stringify([convexToJson(args)]);
+    let argsJson: string;
+    try {
+      argsJson = JSON.stringify([convexToJson(args)]);
+    } catch (error) {
+      return {
+        success: false,
+        errorMessage: `ArgumentValidationError: ${error instanceof Error ? error.message : String(error)}`,
+        logLines,
+      };
+    }
     // Actions may wait on timers and the network as long as they like; queries and mutations may not.
     const guard =
       fn.kind === 'query' || fn.kind === 'mutation'
