@@ -4,10 +4,10 @@
  * `codegen` writes the functions directory's `_generated/`.
  */
 import { readFileSync } from 'node:fs';
-import { startFrontDoor } from '../ws/server.ts';
 import { uwsTransport } from '../ws/uws.ts';
 import { runCodegen } from './codegen.ts';
 import { readConfig } from './config.ts';
+import { startServer } from './start-server.ts';
 
 const usage = `Usage: converge serve [options]
        converge codegen [--functions DIR]
@@ -38,20 +38,28 @@ async function serve(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const { config } = result;
-  const door = await startFrontDoor({
-    host: config.host,
-    port: config.port,
+  const started = await startServer(config, {
     version: packageJson.version,
+    log: (level, message) => process.stderr.write(`[${level}] ${message}\n`),
   });
+  if (!started.success) {
+    process.stderr.write(`converge: ${started.error}\n`);
+    return 1;
+  }
+  const { server } = started;
   process.stdout.write(
-    `Converge ${packageJson.version} listening on http://${config.host}:${door.port}\n` +
-      `  uWebSockets.js transport: ${uwsTransport}\n`,
+    `Converge ${packageJson.version} serving ${config.functions} at ${server.url}\n` +
+      `  store: ${server.store}\n` +
+      `  uWebSockets.js transport: ${uwsTransport}\n` +
+      (server.adminKeyCreated
+        ? `  admin key (shown once, kept in ${config.data}): ${server.adminKey}\n`
+        : ''),
   );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
-  door.close();
+  await server.close();
   return 0;
 }
 

@@ -1,12 +1,14 @@
 /**
  * The front door: uWebSockets.js owning the main port.
  *
- * Today it answers the meta routes a deployment always has, `GET /version`
- * and a health check that says which uWebSockets.js transport is loaded;
- * everything else, the sync socket included, is a JSON 404 until the sync
- * worker and the HTTP API are wired in behind it.
+ * It answers the meta routes a deployment always has, `GET /version` and a
+ * health check that says which uWebSockets.js transport is loaded, and
+ * upgrades the sync socket (sync-route.ts); everything else is a JSON 404
+ * until the HTTP API is wired in behind it.
  */
 import type { HttpResponse, us_listen_socket } from 'uWebSockets.js';
+import type { SyncServer } from '../sync/sync-server.ts';
+import { SYNC_PATHS, syncBehavior } from './sync-route.ts';
 import { uws, uwsTransport } from './uws.ts';
 
 export interface FrontDoorOptions {
@@ -15,6 +17,8 @@ export interface FrontDoorOptions {
   port: number;
   /** The server version `GET /version` reports. */
   version: string;
+  /** The sync worker behind `/api/<version>/sync`; without it the path is a 404. */
+  sync?: SyncServer;
 }
 
 export interface FrontDoor extends AsyncDisposable {
@@ -25,8 +29,12 @@ export interface FrontDoor extends AsyncDisposable {
 export async function startFrontDoor(
   options: FrontDoorOptions,
 ): Promise<FrontDoor> {
-  const app = uws
-    .App()
+  const app = uws.App();
+  if (options.sync) {
+    const behavior = syncBehavior(options.sync);
+    for (const path of SYNC_PATHS) app.ws(path, behavior);
+  }
+  app
     .get('/version', (res) => {
       reply(res, '200 OK', 'text/plain; charset=utf-8', options.version);
     })

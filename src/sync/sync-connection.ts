@@ -1,0 +1,482 @@
+/**
+ * SyncConnection: the shell around one client socket's SyncSession
+ * (convex-protocol.md §2 to §4). It decodes frames, applies them to the
+ * session in arrival order, runs mutations one at a time and actions
+ * concurrently, and sends Transitions:
+ *
+ * - after every query-set or identity change, every mutation and action,
+ *   and whenever the hub says a subscribed result went stale;
+ * - one being built at a time: changes that arrive meanwhile coalesce into
+ *   the next, and none is built while the socket's send buffer is full
+ *   (a slow reader gets fewer, larger Transitions, not an unbounded queue).
+ *
+ * Protocol violations close the socket the way the real backend does
+ * (`FatalError` and a close without a code for the BadRequest class, 1011
+ * `InternalServerError` otherwise); function failures are answers, never
+ * closes. It is not the transport: SyncSocket is whatever carries frames.
+ */
+import type { JSONValue } from 'convex/values';
+import { decode } from '../protocol/decode.ts';
+import { encode } from '../protocol/encode.ts';
+import type {
+  Action,
+  Authenticate,
+  ClientMessage,
+  Mutation,
+  ServerMessage,
+  Transition,
+} from '../protocol/messages.ts';
+import { chunkTransition } from '../protocol/transition-chunks.ts';
+import type { Timestamp } from '../protocol/timestamp.ts';
+import type { Value } from '../protocol/values.ts';
+import type { FunctionResult } from '../runtime/function-result.ts';
+import type {
+  HubSubscriber,
+  QueryRun,
+  SubscriptionHub,
+} from './subscription-hub.ts';
+import { type QuerySpec, querySpecKey } from './query-spec.ts';
+import {
+  type QueryResult,
+  type SessionIdentity,
+  type SessionViolation,
+  type SubscribedQuery,
+  SyncSession,
+} from './sync-session.ts';
+
+/** What carries frames to and from one client. */
+export interface SyncSocket {
+  send(text: string): void;
+  /** Bytes written but not yet sent. */
+  bufferedBytes(): number;
+  /** Closes the socket; a null code sends a close frame without one. */
+  close(code: number | null, reason: string): void;
+}
+
+export type AuthenticateResult =
+  | { success: true; identity: SessionIdentity }
+  | { success: false; error: string };
+
+/** What a connection needs of the rest of the server. */
+export interface SyncServices {
+  runMutation(
+    path: string,
+    args: Value,
+    options: {
+      identity: Record<string, JSONValue> | null;
+      session?: { sessionId: string; requestId: number };
+    },
+  ): Promise<FunctionResult & { ts?: Timestamp }>;
+  runAction(
+    path: string,
+    args: Value,
+    options: { identity: Record<string, JSONValue> | null },
+  ): Promise<FunctionResult>;
+  latestTs(): Promise<Timestamp>;
+  hub: SubscriptionHub<QuerySpec>;
+  authenticate(message: Authenticate): Promise<AuthenticateResult>;
+  log(level: 'info' | 'warn' | 'error', message: string): void;
+}
+
+export interface ConnectionOptions {
+  /** The client's npm version from the URL: chunked Transitions need 1.28.0 or later. */
+  clientVersion: string | null;
+}
+
+/** Convex's limits on one socket's queued mutations and running actions. */
+const MAX_QUEUED_MUTATIONS = 1000;
+const MAX_RUNNING_ACTIONS = 1000;
+/** Past this many buffered bytes no Transition is built until the socket drains. */
+const SEND_BUFFER_HIGH_WATER = 1 << 20;
+/** Convex's `HEARTBEAT_INTERVAL`: a Ping after this much outbound silence. */
+export const PING_AFTER_MS = 15_000;
+
+type State = 'open' | 'closed';
+
+export class SyncConnection implements HubSubscriber {
+  readonly #socket: SyncSocket;
+  readonly #services: SyncServices;
+  readonly #chunked: boolean;
+  readonly #session = new SyncSession();
+  #state: State = 'open';
+  #inbound: Promise<void> = Promise.resolve();
+  #mutations: Promise<void> = Promise.resolve();
+  #queuedMutations = 0;
+  #runningActions = 0;
+  #dirty = false;
+  #force = false;
+  #pumping = false;
+  #drainWaiters: (() => void)[] = [];
+  /** The hub key each query is subscribed under. */
+  readonly #keys = new Map<number, string>();
+  lastSentAt: number;
+
+  constructor(
+    socket: SyncSocket,
+    services: SyncServices,
+    options: ConnectionOptions,
+  ) {
+    this.#socket = socket;
+    this.#services = services;
+    this.#chunked = supportsChunks(options.clientVersion);
+    this.lastSentAt = Date.now();
+  }
+
+  /** A text frame from the client. */
+  receive(text: string): void {
+    if (this.#state !== 'open') return;
+    const decoded = decode(text);
+    if (!decoded.success) {
+      this.#violation({ kind: 'fatal', message: decoded.error.message });
+      return;
+    }
+    const { message } = decoded;
+    this.#inbound = this.#inbound
+      .then(() => this.#handle(message))
+      .catch((error: unknown) => this.#crash(error));
+  }
+
+  /** A binary frame: the client never sends one. */
+  receiveBinary(): void {
+    this.#violation({
+      kind: 'fatal',
+      message: 'InvalidMessage: binary frames are not part of the protocol.',
+    });
+  }
+
+  /** The socket has room again. */
+  drained(): void {
+    const waiters = this.#drainWaiters;
+    this.#drainWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** The socket closed, by either side. */
+  closed(): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    for (const key of this.#keys.values())
+      this.#services.hub.unsubscribe(key, this);
+    this.#keys.clear();
+    this.drained();
+  }
+
+  /** Called periodically: keeps the client's inactivity timer from firing, and expires identities. */
+  tick(nowMs: number): void {
+    if (this.#state !== 'open') return;
+    const { identity } = this.#session;
+    if (
+      identity.kind === 'user' &&
+      identity.expiresAtMs !== null &&
+      identity.expiresAtMs <= nowMs
+    ) {
+      this.#send({
+        type: 'AuthError',
+        error: 'Token expired',
+        baseVersion: this.#session.version.identity,
+        authUpdateAttempted: false,
+      });
+      this.#close(null, 'Unauthenticated');
+      return;
+    }
+    if (nowMs - this.lastSentAt >= PING_AFTER_MS) this.#send({ type: 'Ping' });
+  }
+
+  invalidated(): void {
+    this.#schedule(false);
+  }
+
+  async #handle(message: ClientMessage): Promise<void> {
+    if (this.#state !== 'open') return;
+    switch (message.type) {
+      case 'Connect': {
+        const outcome = this.#session.connect(
+          message,
+          await this.#services.latestTs(),
+          Date.now(),
+        );
+        if (!outcome.success) this.#violation(outcome.violation);
+        return;
+      }
+      case 'ModifyQuerySet': {
+        const outcome = this.#session.modifyQuerySet(message);
+        if (!outcome.success) this.#violation(outcome.violation);
+        else this.#schedule(true);
+        return;
+      }
+      case 'Authenticate':
+        return this.#authenticate(message);
+      case 'Mutation':
+        this.#enqueueMutation(message);
+        return;
+      case 'Action':
+        this.#startAction(message);
+        return;
+      case 'Event':
+        return;
+    }
+  }
+
+  async #authenticate(message: Authenticate): Promise<void> {
+    const outcome = this.#session.checkAuthenticate(message.baseVersion);
+    if (!outcome.success) {
+      this.#violation(outcome.violation);
+      return;
+    }
+    const verified = await this.#services.authenticate(message);
+    if (this.#state !== 'open') return;
+    if (!verified.success) {
+      this.#send({
+        type: 'AuthError',
+        error: verified.error,
+        baseVersion: this.#session.version.identity,
+        authUpdateAttempted: true,
+      });
+      this.#close(null, 'AuthUpdateFailed');
+      return;
+    }
+    this.#session.setIdentity(verified.identity);
+    this.#schedule(true);
+  }
+
+  #enqueueMutation(message: Mutation): void {
+    if (this.#queuedMutations >= MAX_QUEUED_MUTATIONS) {
+      this.#close(1013, 'TooManyConcurrentMutations');
+      return;
+    }
+    this.#queuedMutations += 1;
+    // Each mutation runs as the identity of the moment it arrived.
+    const identity = this.#identityJson();
+    const sessionId = this.#session.sessionId;
+    this.#mutations = this.#mutations
+      .then(async () => {
+        if (this.#state !== 'open') return;
+        const result = await this.#services.runMutation(
+          message.udfPath,
+          message.args[0] ?? {},
+          {
+            identity,
+            ...(sessionId === null
+              ? {}
+              : { session: { sessionId, requestId: message.requestId } }),
+          },
+        );
+        if (this.#state !== 'open') return;
+        this.#send(
+          result.success
+            ? {
+                type: 'MutationResponse',
+                requestId: message.requestId,
+                success: true,
+                result: result.value,
+                ts: result.ts ?? (await this.#services.latestTs()),
+                logLines: result.logLines,
+              }
+            : {
+                type: 'MutationResponse',
+                requestId: message.requestId,
+                success: false,
+                result: result.errorMessage,
+                logLines: result.logLines,
+                ...(result.errorData === undefined
+                  ? {}
+                  : { errorData: result.errorData }),
+              },
+        );
+        this.#schedule(true);
+      })
+      .catch((error: unknown) => this.#crash(error))
+      .finally(() => {
+        this.#queuedMutations -= 1;
+      });
+  }
+
+  #startAction(message: Action): void {
+    if (this.#runningActions >= MAX_RUNNING_ACTIONS) {
+      this.#close(1013, 'TooManyConcurrentActions');
+      return;
+    }
+    this.#runningActions += 1;
+    this.#services
+      .runAction(message.udfPath, message.args[0] ?? {}, {
+        identity: this.#identityJson(),
+      })
+      .then((result) => {
+        if (this.#state !== 'open') return;
+        this.#send(
+          result.success
+            ? {
+                type: 'ActionResponse',
+                requestId: message.requestId,
+                success: true,
+                result: result.value,
+                logLines: result.logLines,
+              }
+            : {
+                type: 'ActionResponse',
+                requestId: message.requestId,
+                success: false,
+                result: result.errorMessage,
+                logLines: result.logLines,
+                ...(result.errorData === undefined
+                  ? {}
+                  : { errorData: result.errorData }),
+              },
+        );
+        this.#schedule(true);
+      })
+      .catch((error: unknown) => this.#crash(error))
+      .finally(() => {
+        this.#runningActions -= 1;
+      });
+  }
+
+  #identityJson(): Record<string, JSONValue> | null {
+    const { identity } = this.#session;
+    return identity.kind === 'none' ? null : identity.identity;
+  }
+
+  /** Asks for a Transition; `force` sends one even if nothing changed (a mutation or action is owed one). */
+  #schedule(force: boolean): void {
+    this.#dirty = true;
+    if (force) this.#force = true;
+    if (!this.#pumping && this.#state === 'open') {
+      this.#pumping = true;
+      this.#pump()
+        .catch((error: unknown) => this.#crash(error))
+        .finally(() => {
+          this.#pumping = false;
+        });
+    }
+  }
+
+  async #pump(): Promise<void> {
+    while (this.#dirty && this.#state === 'open') {
+      await this.#roomToSend();
+      if (this.#state !== 'open') return;
+      this.#dirty = false;
+      const force = this.#force;
+      this.#force = false;
+      const plan = this.#session.planTransition();
+      const ts = await this.#services.latestTs();
+      const identity = this.#identityJson();
+      const results = new Map<number, QueryResult>();
+      await Promise.all(
+        plan.queries.map(async (query) => {
+          results.set(query.queryId, await this.#result(query, identity, ts));
+        }),
+      );
+      for (const queryId of plan.removed) this.#unsubscribe(queryId);
+      if (this.#state !== 'open') return;
+      const transition = this.#session.completeTransition(plan, ts, results, {
+        force,
+      });
+      if (transition) this.#sendTransition(transition);
+    }
+  }
+
+  /** A query's result at `ts` through the hub, keeping its subscription under its latest journal. */
+  async #result(
+    query: SubscribedQuery,
+    identity: Record<string, JSONValue> | null,
+    ts: Timestamp,
+  ): Promise<QueryResult> {
+    const spec: QuerySpec = {
+      udfPath: query.udfPath,
+      args: query.args,
+      identity,
+      journal: query.journal,
+    };
+    const key = querySpecKey(spec);
+    this.#resubscribe(query.queryId, key, spec);
+    const run: QueryRun = await this.#services.hub.resultAt(key, spec, ts);
+    if (run.result.journal !== query.journal && this.#state === 'open') {
+      // The same result, pinned by the journal it produced: what the next run will use.
+      const pinned = { ...spec, journal: run.result.journal };
+      this.#resubscribe(query.queryId, querySpecKey(pinned), pinned, run);
+    }
+    return run.result;
+  }
+
+  #resubscribe(
+    queryId: number,
+    key: string,
+    spec: QuerySpec,
+    seed?: QueryRun,
+  ): void {
+    if (this.#state !== 'open') return;
+    const previous = this.#keys.get(queryId);
+    if (previous === key) return;
+    this.#services.hub.subscribe(key, spec, this, seed);
+    this.#keys.set(queryId, key);
+    if (previous !== undefined) this.#services.hub.unsubscribe(previous, this);
+  }
+
+  #unsubscribe(queryId: number): void {
+    const key = this.#keys.get(queryId);
+    if (key === undefined) return;
+    this.#keys.delete(queryId);
+    this.#services.hub.unsubscribe(key, this);
+  }
+
+  #roomToSend(): Promise<void> {
+    if (this.#socket.bufferedBytes() <= SEND_BUFFER_HIGH_WATER)
+      return Promise.resolve();
+    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+  }
+
+  #sendTransition(transition: Transition): void {
+    const frame = encode({
+      ...transition,
+      serverTs: Number(process.hrtime.bigint() + epochOffsetNs),
+    });
+    for (const part of this.#chunked ? chunkTransition(frame) : [frame])
+      this.#sendText(part);
+  }
+
+  #send(message: ServerMessage): void {
+    this.#sendText(encode(message));
+  }
+
+  #sendText(text: string): void {
+    if (this.#state !== 'open') return;
+    this.lastSentAt = Date.now();
+    this.#socket.send(text);
+  }
+
+  #violation(violation: SessionViolation): void {
+    this.#services.log('warn', `closing a sync socket: ${violation.message}`);
+    if (violation.kind === 'fatal') {
+      this.#send({ type: 'FatalError', error: violation.message });
+      this.#close(null, firstWord(violation.message));
+    } else this.#close(1011, 'InternalServerError');
+  }
+
+  #crash(error: unknown): void {
+    this.#services.log(
+      'error',
+      `sync socket failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    this.#close(1011, 'InternalServerError');
+  }
+
+  #close(code: number | null, reason: string): void {
+    if (this.#state !== 'open') return;
+    this.#socket.close(code, reason);
+    this.closed();
+  }
+}
+
+/** Chunked Transitions came with npm 1.28.0 (convex-protocol.md §3.2). */
+function supportsChunks(version: string | null): boolean {
+  if (version === null) return false;
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  return major > 1 || (major === 1 && minor >= 28);
+}
+
+function firstWord(message: string): string {
+  return message.split(/[:\s]/, 1)[0] ?? 'BadRequest';
+}
+
+/** Wall-clock nanoseconds from the monotonic clock: `serverTs` is nanoseconds since the epoch. */
+const epochOffsetNs = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();

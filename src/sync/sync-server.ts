@@ -1,0 +1,178 @@
+/**
+ * SyncServer: every sync socket of one process, and what they share: the
+ * subscription hub fed by the store's commits, the function runner, token
+ * verification, and one timer that sends Pings and expires identities for
+ * all connections (one timer, not one per socket, so 10,000 idle sockets
+ * cost nothing between ticks).
+ *
+ * It knows no transport: the WebSocket layer hands it a SyncSocket per
+ * client and forwards frames to the connection it gets back.
+ */
+import type { Authenticate } from '../protocol/messages.ts';
+import { adminKeyMatches } from '../runtime/admin-key.ts';
+import type { FunctionRunner } from '../runtime/function-runner.ts';
+import type { IdentityVerifier } from '../runtime/identity-verifier.ts';
+import { impersonatedIdentity } from '../runtime/user-identity.ts';
+import type { DocumentStore } from '../store/store.ts';
+import type { QuerySpec } from './query-spec.ts';
+import { SubscriptionHub } from './subscription-hub.ts';
+import {
+  type AuthenticateResult,
+  type ConnectionOptions,
+  SyncConnection,
+  type SyncServices,
+  type SyncSocket,
+} from './sync-connection.ts';
+
+/** How often idle sockets are checked: well inside the 15 s Ping interval. */
+const TICK_MS = 1000;
+
+export interface SyncServerOptions {
+  runner: FunctionRunner;
+  store: DocumentStore;
+  /** Null: no auth providers and no development secret, so every user token is refused. */
+  verifier: IdentityVerifier | null;
+  adminKey: string;
+  log: SyncServices['log'];
+}
+
+export class SyncServer {
+  readonly #connections = new Set<SyncConnection>();
+  readonly #services: SyncServices;
+  readonly #hub: SubscriptionHub<QuerySpec>;
+  readonly #timer: NodeJS.Timeout;
+  readonly #unsubscribe: () => void;
+
+  private constructor(
+    options: SyncServerOptions,
+    hub: SubscriptionHub<QuerySpec>,
+  ) {
+    const { runner, store } = options;
+    this.#hub = hub;
+    this.#unsubscribe = store.onCommit((entry) => hub.commit(entry));
+    this.#services = {
+      hub,
+      latestTs: () => store.latestTs(),
+      runMutation: (path, args, callOptions) =>
+        runner.runMutation(path, args, { ...callOptions, fromClient: true }),
+      runAction: (path, args, callOptions) =>
+        runner.runAction(path, args, { ...callOptions, fromClient: true }),
+      authenticate: (message) => authenticate(message, options),
+      log: options.log,
+    };
+    this.#timer = setInterval(() => {
+      const now = Date.now();
+      for (const connection of this.#connections) connection.tick(now);
+    }, TICK_MS);
+    this.#timer.unref();
+  }
+
+  static async start(options: SyncServerOptions): Promise<SyncServer> {
+    const { runner, store } = options;
+    const hub = new SubscriptionHub<QuerySpec>(
+      async (spec, ts) => {
+        const outcome = await runner.runQuery(spec.udfPath, spec.args, {
+          identity: spec.identity,
+          fromClient: true,
+          ts,
+          journal: spec.journal,
+        });
+        const { readSet, journal, ts: readTs } = outcome;
+        return {
+          readSet,
+          ts: readTs,
+          result: outcome.success
+            ? {
+                success: true,
+                value: outcome.value,
+                logLines: outcome.logLines,
+                journal,
+              }
+            : {
+                success: false,
+                errorMessage: outcome.errorMessage,
+                logLines: outcome.logLines,
+                journal,
+                ...(outcome.errorData === undefined
+                  ? {}
+                  : { errorData: outcome.errorData }),
+              },
+        };
+      },
+      { latestTs: await store.latestTs() },
+    );
+    return new SyncServer(options, hub);
+  }
+
+  /** A new client socket; the caller forwards its frames and events to the connection. */
+  connect(socket: SyncSocket, options: ConnectionOptions): SyncConnection {
+    const connection = new SyncConnection(socket, this.#services, options);
+    this.#connections.add(connection);
+    return connection;
+  }
+
+  /** The socket of `connection` closed. */
+  disconnect(connection: SyncConnection): void {
+    connection.closed();
+    this.#connections.delete(connection);
+  }
+
+  get connections(): number {
+    return this.#connections.size;
+  }
+
+  get distinctQueries(): number {
+    return this.#hub.size;
+  }
+
+  close(): void {
+    clearInterval(this.#timer);
+    this.#unsubscribe();
+  }
+}
+
+async function authenticate(
+  message: Authenticate,
+  options: SyncServerOptions,
+): Promise<AuthenticateResult> {
+  switch (message.tokenType) {
+    case 'None':
+      return { success: true, identity: { kind: 'none' } };
+    case 'Admin': {
+      if (!adminKeyMatches(message.value, options.adminKey))
+        return {
+          success: false,
+          error: 'The admin key is not valid for this deployment.',
+        };
+      const attributes = message.impersonating ?? message.actingAs;
+      if (attributes === undefined)
+        return { success: true, identity: { kind: 'admin', identity: null } };
+      const impersonated = impersonatedIdentity(attributes);
+      return impersonated.success
+        ? {
+            success: true,
+            identity: { kind: 'admin', identity: impersonated.identity },
+          }
+        : { success: false, error: impersonated.error };
+    }
+    case 'User': {
+      if (!options.verifier)
+        return {
+          success: false,
+          error:
+            'No auth provider found matching the given token (no providers configured). Check convex/auth.config.ts.',
+        };
+      const verified = await options.verifier.verify(message.value);
+      return verified.success
+        ? {
+            success: true,
+            identity: {
+              kind: 'user',
+              identity: verified.identity,
+              expiresAtMs: verified.expiresAtMs,
+            },
+          }
+        : { success: false, error: verified.error.message };
+    }
+  }
+}

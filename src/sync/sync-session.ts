@@ -1,0 +1,278 @@
+/**
+ * SyncSession: what the server knows of one client socket, as a pure state
+ * machine (convex-protocol.md §4): the versions it has received and the one
+ * it last sent, the query set, the identity, and what each query's result
+ * was when last sent, so a Transition carries only what changed.
+ *
+ * It does no I/O: the socket shell (sync-connection.ts) feeds it decoded
+ * messages and query results and sends what it returns. Its rules:
+ *
+ * - `ModifyQuerySet` and `Authenticate` must build on the last version
+ *   *received* (they are pipelined); a query-set mismatch is fatal for the
+ *   client (`BaseVersionMismatch`), the others close the socket with 1011.
+ * - A Transition starts exactly at the last `endVersion` sent (zero on every
+ *   socket) and ends at the versions received when it was planned, at one
+ *   snapshot timestamp; it carries `QueryRemoved` for removed queries and a
+ *   result for every query whose value, log lines, error or journal changed.
+ *
+ *   planTransition() ──▶ (the shell runs the plan's queries) ──▶ completeTransition()
+ */
+import { type JSONValue, convexToJson } from 'convex/values';
+import type {
+  AddQuery,
+  Connect,
+  ModifyQuerySet,
+  StateModification,
+  StateVersion,
+  Transition,
+} from '../protocol/messages.ts';
+import type { Timestamp } from '../protocol/timestamp.ts';
+import type { Value } from '../protocol/values.ts';
+
+/** A subscribed query, as the client added it, with the latest journal sent for it. */
+export interface SubscribedQuery {
+  queryId: number;
+  udfPath: string;
+  args: Value;
+  journal: string | null;
+}
+
+/** The identity functions of this session see. */
+export type SessionIdentity =
+  | { kind: 'none' }
+  | {
+      kind: 'user';
+      identity: Record<string, JSONValue>;
+      /** When the token expires, in ms since the epoch; null if it does not. */
+      expiresAtMs: number | null;
+    }
+  | { kind: 'admin'; identity: Record<string, JSONValue> | null };
+
+/** The outcome of a query run for a Transition. */
+export type QueryResult =
+  | { success: true; value: Value; logLines: string[]; journal: string | null }
+  | {
+      success: false;
+      errorMessage: string;
+      errorData?: Value;
+      logLines: string[];
+      journal: string | null;
+    };
+
+/** A violation the shell answers by closing the socket. */
+export type SessionViolation =
+  { kind: 'fatal'; message: string } | { kind: 'internal'; message: string };
+
+export type SessionOutcome =
+  { success: true } | { success: false; violation: SessionViolation };
+
+/** What a Transition will cover: taken when it starts, so later messages wait for the next one. */
+export interface TransitionPlan {
+  querySet: number;
+  identity: number;
+  queries: SubscribedQuery[];
+  removed: number[];
+}
+
+const OK: SessionOutcome = { success: true };
+
+export class SyncSession {
+  /** From `Connect`; null when the client never sent one (`expectAuth`). */
+  sessionId: string | null = null;
+  /** `clientTs − server now`, in ms, from `Connect`. */
+  clientClockSkew: number | null = null;
+  identity: SessionIdentity = { kind: 'none' };
+  readonly #received = { querySet: 0, identity: 0 };
+  #version: StateVersion = { querySet: 0, identity: 0, ts: 0n };
+  readonly #queries = new Map<number, SubscribedQuery>();
+  /** Removed since the last plan, to report as `QueryRemoved`. */
+  #removed: number[] = [];
+  /** Each query's result as last sent, as a comparable string. */
+  readonly #sent = new Map<number, string>();
+
+  /** The last `endVersion` sent: where the next Transition starts. */
+  get version(): StateVersion {
+    return this.#version;
+  }
+
+  get receivedIdentityVersion(): number {
+    return this.#received.identity;
+  }
+
+  connect(
+    message: Connect,
+    latestTs: Timestamp,
+    nowMs: number,
+  ): SessionOutcome {
+    this.sessionId = message.sessionId;
+    if (message.clientTs !== undefined)
+      this.clientClockSkew = message.clientTs - nowMs;
+    if (
+      message.maxObservedTimestamp !== undefined &&
+      message.maxObservedTimestamp > latestTs
+    )
+      return internal(
+        `Client has observed timestamp ${message.maxObservedTimestamp}, ahead of the server's latest ${latestTs}.`,
+      );
+    return OK;
+  }
+
+  modifyQuerySet(message: ModifyQuerySet): SessionOutcome {
+    if (message.baseVersion !== this.#received.querySet)
+      return {
+        success: false,
+        violation: {
+          kind: 'fatal',
+          message: `BaseVersionMismatch: the query set is at version ${this.#received.querySet}, not ${message.baseVersion}.`,
+        },
+      };
+    if (message.newVersion <= message.baseVersion)
+      return internal(
+        `The new query set version ${message.newVersion} is not after ${message.baseVersion}.`,
+      );
+    const added = new Map<number, AddQuery>();
+    const removed = new Set<number>();
+    for (const change of message.modifications) {
+      const exists =
+        (this.#queries.has(change.queryId) && !removed.has(change.queryId)) ||
+        added.has(change.queryId);
+      if (change.type === 'Add') {
+        if (exists) return internal(`Duplicate query ID ${change.queryId}`);
+        added.set(change.queryId, change);
+      } else {
+        if (!exists) return internal(`Nonexistent query id ${change.queryId}`);
+        if (!added.delete(change.queryId)) removed.add(change.queryId);
+      }
+    }
+    for (const queryId of removed) {
+      this.#queries.delete(queryId);
+      this.#sent.delete(queryId);
+      this.#removed.push(queryId);
+    }
+    for (const add of added.values())
+      this.#queries.set(add.queryId, {
+        queryId: add.queryId,
+        udfPath: add.udfPath,
+        args: add.args[0] ?? {},
+        journal: add.journal ?? null,
+      });
+    this.#received.querySet = message.newVersion;
+    return OK;
+  }
+
+  /** Checks an `Authenticate`'s base version; the shell verifies its token before `setIdentity`. */
+  checkAuthenticate(baseVersion: number): SessionOutcome {
+    return baseVersion === this.#received.identity
+      ? OK
+      : internal(
+          `The identity is at version ${this.#received.identity}, not ${baseVersion}.`,
+        );
+  }
+
+  /** A verified identity: every query reruns in the next Transition, which confirms it. */
+  setIdentity(identity: SessionIdentity): void {
+    this.identity = identity;
+    this.#received.identity += 1;
+    this.#sent.clear();
+  }
+
+  planTransition(): TransitionPlan {
+    const plan = {
+      querySet: this.#received.querySet,
+      identity: this.#received.identity,
+      queries: [...this.#queries.values()],
+      removed: this.#removed,
+    };
+    this.#removed = [];
+    return plan;
+  }
+
+  /**
+   * The Transition to `ts` for a plan, given a result for each of its
+   * queries. Without `force`, null when it would change nothing the client
+   * can see (no modification, no new query-set or identity version); a
+   * Transition owed to a mutation or an action is forced, even empty.
+   */
+  completeTransition(
+    plan: TransitionPlan,
+    ts: Timestamp,
+    results: ReadonlyMap<number, QueryResult>,
+    options: { force: boolean },
+  ): Transition | null {
+    const modifications: StateModification[] = plan.removed.map((queryId) => ({
+      type: 'QueryRemoved',
+      queryId,
+    }));
+    for (const query of plan.queries) {
+      const result = results.get(query.queryId);
+      // A query removed while it ran is reported as removed, not updated.
+      if (!result || !this.#queries.has(query.queryId)) continue;
+      const seen = fingerprint(result);
+      if (this.#sent.get(query.queryId) === seen) continue;
+      this.#sent.set(query.queryId, seen);
+      const current = this.#queries.get(query.queryId);
+      if (current) current.journal = result.journal;
+      modifications.push(
+        result.success
+          ? {
+              type: 'QueryUpdated',
+              queryId: query.queryId,
+              value: result.value,
+              logLines: result.logLines,
+              journal: result.journal,
+            }
+          : {
+              type: 'QueryFailed',
+              queryId: query.queryId,
+              errorMessage: result.errorMessage,
+              logLines: result.logLines,
+              journal: result.journal,
+              ...(result.errorData === undefined
+                ? {}
+                : { errorData: result.errorData }),
+            },
+      );
+    }
+    if (
+      !options.force &&
+      modifications.length === 0 &&
+      plan.querySet === this.#version.querySet &&
+      plan.identity === this.#version.identity
+    )
+      return null;
+    const endVersion: StateVersion = {
+      querySet: plan.querySet,
+      identity: plan.identity,
+      ts: ts > this.#version.ts ? ts : this.#version.ts,
+    };
+    const transition: Transition = {
+      type: 'Transition',
+      startVersion: this.#version,
+      endVersion,
+      modifications,
+      clientClockSkew: this.clientClockSkew,
+      serverTs: null,
+    };
+    this.#version = endVersion;
+    return transition;
+  }
+}
+
+function internal(message: string): SessionOutcome {
+  return { success: false, violation: { kind: 'internal', message } };
+}
+
+function fingerprint(result: QueryResult): string {
+  return JSON.stringify(
+    result.success
+      ? [convexToJson(result.value), result.logLines, result.journal]
+      : [
+          result.errorMessage,
+          result.errorData === undefined
+            ? null
+            : convexToJson(result.errorData),
+          result.logLines,
+          result.journal,
+        ],
+  );
+}

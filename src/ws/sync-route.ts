@@ -1,0 +1,90 @@
+/**
+ * The sync socket over uWebSockets.js: `/api/<version>/sync` and
+ * `/api/sync` upgrade to a WebSocket whose frames go to a SyncConnection
+ * (convex-protocol.md §1). This file only adapts uWS to SyncSocket: the
+ * protocol lives in src/protocol and src/sync.
+ *
+ * Sizes: a frame may carry a mutation's 16 MiB of arguments and its
+ * encoding, so the payload limit is well above that; a client that stops
+ * reading is cut off at 64 MiB of unsent data rather than growing without
+ * bound. uWS also pings at the WebSocket level and closes sockets silent for
+ * two minutes, as the real backend does.
+ */
+import type { WebSocket, WebSocketBehavior } from 'uWebSockets.js';
+import type { SyncConnection } from '../sync/sync-connection.ts';
+import type { SyncServer } from '../sync/sync-server.ts';
+import { uws } from './uws.ts';
+
+interface SocketData {
+  clientVersion: string | null;
+  connection: SyncConnection | null;
+}
+
+const MAX_PAYLOAD_BYTES = 32 * 1024 * 1024;
+const MAX_BACKPRESSURE_BYTES = 64 * 1024 * 1024;
+/** Convex's `CLIENT_TIMEOUT`: 120 s without anything received (pongs count). */
+const IDLE_TIMEOUT_S = 120;
+
+export const SYNC_PATHS = ['/api/:version/sync', '/api/sync'] as const;
+
+export function syncBehavior(sync: SyncServer): WebSocketBehavior<SocketData> {
+  return {
+    maxPayloadLength: MAX_PAYLOAD_BYTES,
+    maxBackpressure: MAX_BACKPRESSURE_BYTES,
+    closeOnBackpressureLimit: 1,
+    idleTimeout: IDLE_TIMEOUT_S,
+    sendPingsAutomatically: true,
+    compression: uws.DISABLED,
+    upgrade: (res, req, context) => {
+      const version = req.getParameter(0);
+      res.upgrade<SocketData>(
+        {
+          clientVersion: version && version !== '' ? version : null,
+          connection: null,
+        },
+        req.getHeader('sec-websocket-key'),
+        req.getHeader('sec-websocket-protocol'),
+        req.getHeader('sec-websocket-extensions'),
+        context,
+      );
+    },
+    open: (ws) => {
+      const data = ws.getUserData();
+      data.connection = sync.connect(socketOf(ws), {
+        clientVersion: data.clientVersion,
+      });
+    },
+    message: (ws, message, isBinary) => {
+      const { connection } = ws.getUserData();
+      if (!connection) return;
+      if (isBinary) connection.receiveBinary();
+      else connection.receive(Buffer.from(message).toString('utf8'));
+    },
+    drain: (ws) => {
+      ws.getUserData().connection?.drained();
+    },
+    close: (ws) => {
+      const data = ws.getUserData();
+      if (data.connection) sync.disconnect(data.connection);
+      data.connection = null;
+    },
+  };
+}
+
+function socketOf(ws: WebSocket<SocketData>) {
+  let open = true;
+  return {
+    send(text: string): void {
+      if (open) ws.send(text, false, false);
+    },
+    bufferedBytes(): number {
+      return open ? ws.getBufferedAmount() : 0;
+    },
+    close(code: number | null, reason: string): void {
+      if (!open) return;
+      open = false;
+      if (code === null) ws.end();
+      else ws.end(code, reason.slice(0, 123));
+    },
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * A real Converge server for end-to-end tests: `startServer`, the function
+ * `converge serve` uses, on a free port over a test app, with its data in a
+ * temporary directory removed on dispose.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Config } from '../../src/cli/config.ts';
+import {
+  type RunningServer,
+  startServer,
+} from '../../src/cli/start-server.ts';
+
+export const TEST_ADMIN_KEY = 'converge|test-admin-key';
+export const TEST_JWT_SECRET = 'a development secret for tests';
+
+export interface TestServer extends RunningServer {
+  /** The log lines the server wrote. */
+  logs: string[];
+  dataDir: string;
+}
+
+export async function startTestServer(
+  app: string,
+  overrides: Partial<Config> = {},
+): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'converge-e2e-'));
+  const logs: string[] = [];
+  const started = await startServer(
+    {
+      functions: new URL(`../apps/${app}/`, import.meta.url).pathname,
+      port: 0,
+      sitePort: 0,
+      host: '127.0.0.1',
+      data: dataDir,
+      databaseUrl: undefined,
+      adminKey: TEST_ADMIN_KEY,
+      jwtSecret: TEST_JWT_SECRET,
+      ...overrides,
+    },
+    {
+      version: 'test',
+      log: (level, message) => logs.push(`[${level}] ${message}`),
+    },
+  );
+  if (!started.success) throw new Error(started.error);
+  const { server } = started;
+  const close = async () => {
+    await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  return {
+    ...server,
+    logs,
+    dataDir,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
