@@ -205,13 +205,13 @@ export class SyncSession {
     }));
     for (const query of plan.queries) {
       const result = results.get(query.queryId);
-      // A query removed while it ran is reported as removed, not updated.
-      if (!result || !this.#queries.has(query.queryId)) continue;
+      // A query removed while it ran (even if its id was added again) is
+      // reported as removed, not updated.
+      if (!result || this.#queries.get(query.queryId) !== query) continue;
       const seen = fingerprint(result);
       if (this.#sent.get(query.queryId) === seen) continue;
       this.#sent.set(query.queryId, seen);
-      const current = this.#queries.get(query.queryId);
-      if (current) current.journal = result.journal;
+      query.journal = result.journal;
       modifications.push(
         result.success
           ? {
