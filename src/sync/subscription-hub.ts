@@ -50,7 +50,7 @@ export class SubscriptionHub<Spec> {
   readonly #run: RunQuery<Spec>;
   readonly #entries = new Map<string, Entry<Spec>>();
   #recent: CommitEntry[] = [];
-  /** Commits at or before this are all in `#recent` or older than every result. */
+  /** Every commit after this is in `#recent`; those at or before it may be forgotten. */
   #recentFrom: Timestamp;
 
   constructor(run: RunQuery<Spec>, options: { latestTs: Timestamp }) {
@@ -141,8 +141,8 @@ export class SubscriptionHub<Spec> {
     entry.last = run;
     entry.invalidAt = null;
     if (run.ts < this.#recentFrom) {
-      // Commits since it ran may be forgotten: treat it as stale at once.
-      entry.invalidAt = this.#recentFrom;
+      // Commits since it ran may be forgotten: it holds at its own ts only.
+      entry.invalidAt = run.ts + 1n;
     } else {
       // Newest first: only the commits after the run's snapshot matter, and they are few.
       for (let i = this.#recent.length - 1; i >= 0; i--) {
