@@ -32,6 +32,11 @@ export class ReadSet {
     return n;
   }
 
+  /** The indexes read, so a subscriber can be found by the indexes a commit wrote. */
+  indexIds(): Iterable<number> {
+    return this.#intervals.keys();
+  }
+
   intervals(indexId: number): readonly KeyInterval[] {
     return this.#intervals.get(indexId) ?? [];
   }

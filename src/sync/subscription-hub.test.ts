@@ -310,3 +310,25 @@ test('commits that fell out of the remembered window make older results stale', 
   hub.subscribe('ada@4999', ADA, recent, runOf('ada', 4999n));
   expect(recent.told).toBe(0);
 });
+
+test('a commit costs nothing for 10,000 queries on other indexes', () => {
+  const { hub } = hubAt(0n);
+  const others: CountingReadSet[] = [];
+  for (let i = 0; i < 10_000; i++) {
+    const reads = new CountingReadSet();
+    reads.add(1000 + i, rangeInterval({ eq: [] }));
+    others.push(reads);
+    hub.subscribe(`q${i}`, ADA, new Watcher(), {
+      ...runOf('nobody', 1n),
+      readSet: reads,
+    });
+  }
+  const ada = new Watcher();
+  const adaReads = new CountingReadSet();
+  hub.subscribe('ada', ADA, ada, runOf('ada', 1n, adaReads));
+
+  hub.commit(insert(2n, 'ada'));
+  expect(ada.told).toBe(1);
+  expect(adaReads.checks).toBe(1);
+  expect(others.reduce((sum, reads) => sum + reads.checks, 0)).toBe(0);
+});

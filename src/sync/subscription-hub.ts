@@ -11,6 +11,11 @@
  * results. A result asked for at a timestamp is computed once and shared by
  * everyone asking for the same query at that timestamp.
  *
+ * A commit is checked only against the valid results that read one of the
+ * indexes it wrote. A run that finishes after commits it did not see is
+ * checked against the recent commits the hub remembers; one older than
+ * those is trusted at its own timestamp only.
+ *
  * It does not decide when a session sends a Transition; it only says which
  * sessions have stale results.
  */
@@ -34,6 +39,7 @@ export interface QueryRun {
 export type RunQuery<Spec> = (spec: Spec, ts: Timestamp) => Promise<QueryRun>;
 
 interface Entry<Spec> {
+  key: string;
   spec: Spec;
   subscribers: Set<HubSubscriber>;
   /** The last result, valid from its `ts` until `invalidAt` (exclusive). */
@@ -41,6 +47,11 @@ interface Entry<Spec> {
   invalidAt: Timestamp | null;
   /** A run in progress, by the timestamp it reads. */
   running: Map<Timestamp, Promise<QueryRun>>;
+  /**
+   * The indexes under which it is in `#byIndex`: those `last` read, while
+   * `last` is valid and the entry is subscribed; empty otherwise.
+   */
+  watched: number[];
 }
 
 /** Commits kept to check results that were computed while they happened. */
@@ -49,6 +60,12 @@ const RECENT_COMMITS = 4096;
 export class SubscriptionHub<Spec> {
   readonly #run: RunQuery<Spec>;
   readonly #entries = new Map<string, Entry<Spec>>();
+  /**
+   * Entries with a valid result, by the indexes it read: a commit looks only
+   * at the entries of the indexes it wrote, so unrelated subscriptions cost
+   * it nothing.
+   */
+  readonly #byIndex = new Map<number, Set<Entry<Spec>>>();
   #recent: CommitEntry[] = [];
   /** Every commit after this is in `#recent`; those at or before it may be forgotten. */
   #recentFrom: Timestamp;
@@ -72,11 +89,13 @@ export class SubscriptionHub<Spec> {
     let entry = this.#entries.get(key);
     if (!entry) {
       entry = {
+        key,
         spec,
         subscribers: new Set(),
         last: null,
         invalidAt: null,
         running: new Map(),
+        watched: [],
       };
       this.#entries.set(key, entry);
     }
@@ -88,7 +107,9 @@ export class SubscriptionHub<Spec> {
     const entry = this.#entries.get(key);
     if (!entry) return;
     entry.subscribers.delete(subscriber);
-    if (entry.subscribers.size === 0) this.#entries.delete(key);
+    if (entry.subscribers.size > 0) return;
+    this.#entries.delete(key);
+    this.#unwatch(entry);
   }
 
   /** The query's result at `ts`: the kept one if still valid there, else a run shared by all who ask. */
@@ -121,14 +142,18 @@ export class SubscriptionHub<Spec> {
       const dropped = this.#recent.splice(0, RECENT_COMMITS / 2);
       this.#recentFrom = dropped.at(-1)?.ts ?? this.#recentFrom;
     }
-    for (const entry of this.#entries.values()) {
+    const touched = new Set<Entry<Spec>>();
+    for (const write of commit.writes)
+      for (const { indexId } of write.keys)
+        for (const entry of this.#byIndex.get(indexId) ?? [])
+          touched.add(entry);
+    for (const entry of touched) {
       const { last } = entry;
       if (!last || last.ts >= commit.ts) continue;
-      if (entry.invalidAt !== null && entry.invalidAt <= commit.ts) continue;
-      if (last.readSet.overlaps(commit.writes)) {
-        entry.invalidAt = commit.ts;
-        for (const subscriber of entry.subscribers) subscriber.invalidated();
-      }
+      if (!last.readSet.overlaps(commit.writes)) continue;
+      entry.invalidAt = commit.ts;
+      this.#unwatch(entry);
+      for (const subscriber of entry.subscribers) subscriber.invalidated();
     }
   }
 
@@ -138,20 +163,47 @@ export class SubscriptionHub<Spec> {
    */
   #keep(entry: Entry<Spec>, run: QueryRun): void {
     if (entry.last && entry.last.ts > run.ts) return;
+    this.#unwatch(entry);
     entry.last = run;
-    entry.invalidAt = null;
-    if (run.ts < this.#recentFrom) {
-      // Commits since it ran may be forgotten: it holds at its own ts only.
-      entry.invalidAt = run.ts + 1n;
-    } else {
-      // Newest first: only the commits after the run's snapshot matter, and they are few.
-      for (let i = this.#recent.length - 1; i >= 0; i--) {
-        const commit = this.#recent[i];
-        if (!commit || commit.ts <= run.ts) break;
-        if (run.readSet.overlaps(commit.writes)) entry.invalidAt = commit.ts;
-      }
+    entry.invalidAt = this.#invalidation(run);
+    if (entry.invalidAt === null) this.#watch(entry);
+    else for (const subscriber of entry.subscribers) subscriber.invalidated();
+  }
+
+  /** The first commit after `run` that it misses, as far as the hub knows; null if none yet. */
+  #invalidation(run: QueryRun): Timestamp | null {
+    // Commits since it ran may be forgotten: it holds at its own ts only.
+    if (run.ts < this.#recentFrom) return run.ts + 1n;
+    let invalidAt: Timestamp | null = null;
+    // Newest first: only the commits after the run's snapshot matter, and they are few.
+    for (let i = this.#recent.length - 1; i >= 0; i--) {
+      const commit = this.#recent[i];
+      if (!commit || commit.ts <= run.ts) break;
+      if (run.readSet.overlaps(commit.writes)) invalidAt = commit.ts;
     }
-    if (entry.invalidAt !== null)
-      for (const subscriber of entry.subscribers) subscriber.invalidated();
+    return invalidAt;
+  }
+
+  #watch(entry: Entry<Spec>): void {
+    // A run may finish after its last subscriber left.
+    if (!entry.last || this.#entries.get(entry.key) !== entry) return;
+    for (const indexId of entry.last.readSet.indexIds()) {
+      let watchers = this.#byIndex.get(indexId);
+      if (!watchers) {
+        watchers = new Set();
+        this.#byIndex.set(indexId, watchers);
+      }
+      watchers.add(entry);
+      entry.watched.push(indexId);
+    }
+  }
+
+  #unwatch(entry: Entry<Spec>): void {
+    for (const indexId of entry.watched) {
+      const watchers = this.#byIndex.get(indexId);
+      watchers?.delete(entry);
+      if (watchers?.size === 0) this.#byIndex.delete(indexId);
+    }
+    entry.watched = [];
   }
 }
