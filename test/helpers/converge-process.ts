@@ -1,0 +1,64 @@
+/**
+ * A real Converge server in a child process: `converge serve` itself, on a
+ * free port over a test app, with its data in a temporary directory removed
+ * on dispose.
+ *
+ * For tests whose own process is not plain Node: a DOM environment replaces
+ * globals such as `TextEncoder` with the DOM's, which the bundler and the
+ * server must not see. The browser and the server then share nothing but
+ * the socket, as in production. Everything else uses `converge-server.ts`,
+ * which this module does not import, so as not to load the server here.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const cli = join(import.meta.dirname, '../../bin/converge.js');
+/** `converge serve` reports its address on its first line of output. */
+const SERVING = / at (http:\/\/\S+)\n/;
+
+export interface ServerProcess extends AsyncDisposable {
+  url: string;
+}
+
+export async function startServerProcess(app: string): Promise<ServerProcess> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'converge-e2e-'));
+  const child = spawn(
+    process.execPath,
+    [
+      cli,
+      'serve',
+      ...['--functions', join(import.meta.dirname, '../apps', app)],
+      ...['--port', '0', '--site-port', '0', '--host', '127.0.0.1'],
+      ...['--data', dataDir, '--admin-key', 'converge|test-admin-key'],
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', resolve));
+  const close = async () => {
+    if (child.exitCode === null && child.signalCode === null)
+      child.kill('SIGTERM');
+    await exited;
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        const serving = SERVING.exec(stdout);
+        if (serving?.[1]) resolve(serving[1]);
+      });
+      void exited.then(() =>
+        reject(new Error(`converge serve exited before serving: ${stderr}`)),
+      );
+    });
+    return { url, [Symbol.asyncDispose]: close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
