@@ -118,7 +118,7 @@ export async function startServer(
     if (closed) return;
     closed = true;
     door.close();
-    sync.close();
+    await sync.close();
     await scheduler.close();
     await store.close();
   };

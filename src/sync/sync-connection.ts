@@ -161,6 +161,16 @@ export class SyncConnection implements HubSubscriber {
     this.drained();
   }
 
+  /**
+   * The server is stopping: closes the socket with 1001, after which the
+   * client reconnects on its own, and resolves once the mutation running,
+   * if any, has finished (those queued behind it are not run).
+   */
+  shutdown(): Promise<void> {
+    this.#close(1001, 'ServerShutdown');
+    return this.#mutations;
+  }
+
   /** Called periodically: keeps the client's inactivity timer from firing, and expires identities. */
   tick(nowMs: number): void {
     if (this.#state !== 'open') return;

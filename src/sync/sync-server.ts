@@ -125,9 +125,13 @@ export class SyncServer {
     return this.#hub.size;
   }
 
-  close(): void {
+  /** Closes every socket (the clients reconnect) and waits for their running mutations. */
+  async close(): Promise<void> {
     clearInterval(this.#timer);
     this.#unsubscribe();
+    const connections = [...this.#connections];
+    this.#connections.clear();
+    await Promise.all(connections.map((connection) => connection.shutdown()));
   }
 }
 

@@ -83,8 +83,15 @@ function socketOf(ws: WebSocket<SocketData>) {
     close(code: number | null, reason: string): void {
       if (!open) return;
       open = false;
-      if (code === null) ws.end();
-      else ws.end(code, reason.slice(0, 123));
+      // Ended inside a cork, uWS sends the close frame without its own FIN, so
+      // the client, answering it, closes the connection first and keeps the
+      // TIME_WAIT. A server-side TIME_WAIT would keep the port from being
+      // listened on again for a minute: this build of uWS sets SO_REUSEADDR
+      // only after `bind`.
+      ws.cork(() => {
+        if (code === null) ws.end();
+        else ws.end(code, reason.slice(0, 123));
+      });
     },
   };
 }
