@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- --full]`: runs the benchmarks (protocol decode, store
- * operations, function calls against convex-test), prints their markdown
- * tables and writes bench/results/<name>.{json,md}.
+ * operations, function calls against convex-test, the sync worker against
+ * raw uWebSockets.js), prints their markdown tables and writes
+ * bench/results/<name>.{json,md}.
  *
  * Quick mode times each side for 300 ms per round: long enough for thousands
  * of frames even at the slowest type, and the whole run (6 types × 5 rounds ×
@@ -20,6 +21,7 @@ import {
 } from './protocol-decode.ts';
 import { type RuntimeBenchRow, benchRuntime } from './runtime-calls.ts';
 import { type StoreBenchRow, benchStore } from './store-ops.ts';
+import { type SyncBenchResult, benchSync } from './sync-latency.ts';
 
 type Mode = 'quick' | 'full';
 
@@ -91,6 +93,24 @@ function runtimeMarkdown(rows: RuntimeBenchRow[]): string {
   );
 }
 
+function syncMarkdown(result: SyncBenchResult): string {
+  const { latency, fanOut, memory } = result;
+  const ms = (value: number) => `${value.toFixed(2)} ms`;
+  const ratio = (ours: number, baseline: number) =>
+    (ours / baseline).toFixed(1);
+  return (
+    [
+      '| workload | Converge | raw uWebSockets.js | ratio |',
+      '| --- | ---: | ---: | ---: |',
+      `| mutation → subscriber, p50 (${latency.samples} samples) | ${ms(latency.converge.p50Ms)} | ${ms(latency.relay.p50Ms)} relay | ${ratio(latency.converge.p50Ms, latency.relay.p50Ms)}× |`,
+      `| mutation → subscriber, p99 | ${ms(latency.converge.p99Ms)} | ${ms(latency.relay.p99Ms)} relay | ${ratio(latency.converge.p99Ms, latency.relay.p99Ms)}× |`,
+      `| one write to ${fanOut.subscribers} subscribers, p50 (${fanOut.writes} writes) | ${ms(fanOut.converge.p50Ms)} | ${ms(fanOut.publish.p50Ms)} publish | ${ratio(fanOut.converge.p50Ms, fanOut.publish.p50Ms)}× |`,
+      `| one write to ${fanOut.subscribers} subscribers, p99 | ${ms(fanOut.converge.p99Ms)} | ${ms(fanOut.publish.p99Ms)} publish | ${ratio(fanOut.converge.p99Ms, fanOut.publish.p99Ms)}× |`,
+      `| heap per subscription (${memory.subscriptions.toLocaleString('en-US')} held) | ${memory.bytesPerSubscription.toLocaleString('en-US')} bytes | | |`,
+    ].join('\n') + '\n'
+  );
+}
+
 const mode = parseMode(argv.slice(2));
 const durationMs = durationMsByMode[mode];
 const cpuModel = cpus()[0]?.model ?? 'unknown';
@@ -124,4 +144,12 @@ console.log(runtimeText);
 writeResults('runtime-calls', {
   json: { ...environment, durationMs, rounds, rows: runtime },
   markdown: runtimeText,
+});
+
+const sync = await benchSync({ full: mode === 'full' });
+const syncText = `## Sync worker with the official client vs raw uWebSockets.js (node ${version}, ${cpuModel}, ${mode})\n\n${syncMarkdown(sync)}`;
+console.log(syncText);
+writeResults('sync-latency', {
+  json: { ...environment, ...sync },
+  markdown: syncText,
 });

@@ -25,7 +25,8 @@ import type { QueryResult } from './sync-session.ts';
 
 /** Told when a query it subscribed to has a stale result. */
 export interface HubSubscriber {
-  invalidated(): void;
+  /** The result of the query under `key` went stale. */
+  invalidated(key: string): void;
 }
 
 export interface QueryRun {
@@ -153,7 +154,8 @@ export class SubscriptionHub<Spec> {
       if (!last.readSet.overlaps(commit.writes)) continue;
       entry.invalidAt = commit.ts;
       this.#unwatch(entry);
-      for (const subscriber of entry.subscribers) subscriber.invalidated();
+      for (const subscriber of entry.subscribers)
+        subscriber.invalidated(entry.key);
     }
   }
 
@@ -167,7 +169,9 @@ export class SubscriptionHub<Spec> {
     entry.last = run;
     entry.invalidAt = this.#invalidation(run);
     if (entry.invalidAt === null) this.#watch(entry);
-    else for (const subscriber of entry.subscribers) subscriber.invalidated();
+    else
+      for (const subscriber of entry.subscribers)
+        subscriber.invalidated(entry.key);
   }
 
   /** The first commit after `run` that it misses, as far as the hub knows; null if none yet. */

@@ -107,8 +107,11 @@ export class SyncConnection implements HubSubscriber {
   #force = false;
   #pumping = false;
   #drainWaiters: (() => void)[] = [];
-  /** The hub key each query is subscribed under. */
+  /** The hub key each query is subscribed under, and the queries under each key. */
   readonly #keys = new Map<number, string>();
+  readonly #keyQueries = new Map<string, Set<number>>();
+  /** Queries whose results the hub said went stale since the last plan. */
+  #stale = new Set<number>();
   lastSentAt: number;
 
   constructor(
@@ -192,7 +195,9 @@ export class SyncConnection implements HubSubscriber {
     if (nowMs - this.lastSentAt >= PING_AFTER_MS) this.#send({ type: 'Ping' });
   }
 
-  invalidated(): void {
+  invalidated(key: string): void {
+    for (const queryId of this.#keyQueries.get(key) ?? [])
+      this.#stale.add(queryId);
     this.#schedule(false);
   }
 
@@ -352,11 +357,14 @@ export class SyncConnection implements HubSubscriber {
     if (force) this.#force = true;
     if (!this.#pumping && this.#state === 'open') {
       this.#pumping = true;
-      this.#pump()
-        .catch((error: unknown) => this.#crash(error))
-        .finally(() => {
-          this.#pumping = false;
-        });
+      // After the frames already read are applied: a burst of them makes one Transition.
+      setImmediate(() => {
+        this.#pump()
+          .catch((error: unknown) => this.#crash(error))
+          .finally(() => {
+            this.#pumping = false;
+          });
+      });
     }
   }
 
@@ -367,7 +375,9 @@ export class SyncConnection implements HubSubscriber {
       this.#dirty = false;
       const force = this.#force;
       this.#force = false;
-      const plan = this.#session.planTransition();
+      const stale = this.#stale;
+      this.#stale = new Set();
+      const plan = this.#session.planTransition(stale);
       const ts = await this.#services.latestTs();
       const identity = this.#identityJson();
       const results = new Map<number, QueryResult>();
@@ -417,15 +427,27 @@ export class SyncConnection implements HubSubscriber {
     if (this.#state !== 'open') return;
     const previous = this.#keys.get(queryId);
     if (previous === key) return;
+    const sharing = this.#keyQueries.get(key);
+    if (sharing) sharing.add(queryId);
+    else this.#keyQueries.set(key, new Set([queryId]));
     this.#services.hub.subscribe(key, spec, this, seed);
     this.#keys.set(queryId, key);
-    if (previous !== undefined) this.#services.hub.unsubscribe(previous, this);
+    if (previous !== undefined) this.#release(previous, queryId);
   }
 
   #unsubscribe(queryId: number): void {
     const key = this.#keys.get(queryId);
     if (key === undefined) return;
     this.#keys.delete(queryId);
+    this.#release(key, queryId);
+  }
+
+  /** One query no longer uses a hub key; the hub hears of it when none of this socket's do. */
+  #release(key: string, queryId: number): void {
+    const sharing = this.#keyQueries.get(key);
+    sharing?.delete(queryId);
+    if (sharing && sharing.size > 0) return;
+    this.#keyQueries.delete(key);
     this.#services.hub.unsubscribe(key, this);
   }
 

@@ -314,6 +314,32 @@ test('a query id removed and added again while its result was computed gets the 
   ]);
 });
 
+test('a plan covers only the queries not yet sent and the ones said to be stale', () => {
+  const session = new SyncSession();
+  accept(session.modifyQuerySet(modify(0, 1, [add(1), add(2)])));
+  const first = session.planTransition(new Set());
+  expect(first.queries.map((q) => q.queryId)).toEqual([1, 2]);
+  session.completeTransition(
+    first,
+    10n,
+    new Map([
+      [1, ok(1)],
+      [2, ok(2)],
+    ]),
+    {
+      force: false,
+    },
+  );
+
+  // Nothing stale and everything sent: the plan runs nothing at all.
+  expect(session.planTransition(new Set()).queries).toEqual([]);
+  // A commit touched query 2: only it reruns; a new query 3 joins it.
+  accept(session.modifyQuerySet(modify(1, 2, [add(3)])));
+  expect(
+    session.planTransition(new Set([2])).queries.map((q) => q.queryId),
+  ).toEqual([2, 3]);
+});
+
 test('a result is sent again when its value, log lines, error or journal change', () => {
   const session = new SyncSession();
   accept(session.modifyQuerySet(modify(0, 1, [add(1)])));

@@ -176,11 +176,26 @@ export class SyncSession {
     this.#sent.clear();
   }
 
-  planTransition(): TransitionPlan {
+  /**
+   * What the next Transition covers: the queries whose results the client
+   * has not been sent (new ones, and all after an identity change) and the
+   * `stale` ones, whose results a commit may have changed (`all`: every
+   * query). A query in neither still has the result the client holds, so it
+   * costs nothing.
+   */
+  planTransition(stale: ReadonlySet<number> | 'all' = 'all'): TransitionPlan {
+    const queries: SubscribedQuery[] = [];
+    for (const query of this.#queries.values())
+      if (
+        stale === 'all' ||
+        stale.has(query.queryId) ||
+        !this.#sent.has(query.queryId)
+      )
+        queries.push(query);
     const plan = {
       querySet: this.#received.querySet,
       identity: this.#received.identity,
-      queries: [...this.#queries.values()],
+      queries,
       removed: this.#removed,
     };
     this.#removed = [];
