@@ -1,0 +1,294 @@
+/**
+ * SyncConnection over a fake socket and a fake runtime: what it sends, when,
+ * and how it closes, without a network. The socket records frames and
+ * reports whatever buffered amount the test sets.
+ */
+import { expect, test } from 'vitest';
+import { ReadSet } from '../store/read-set.ts';
+import type { Timestamp } from '../protocol/timestamp.ts';
+import { encodeTimestamp } from '../protocol/timestamp.ts';
+import type { QuerySpec } from './query-spec.ts';
+import { SubscriptionHub } from './subscription-hub.ts';
+import {
+  SyncConnection,
+  type SyncServices,
+  type SyncSocket,
+} from './sync-connection.ts';
+
+interface Frame {
+  type: string;
+  [field: string]: unknown;
+}
+
+class FakeSocket implements SyncSocket {
+  readonly frames: Frame[] = [];
+  readonly texts: string[] = [];
+  buffered = 0;
+  closedWith: { code: number | null; reason: string } | null = null;
+
+  send(text: string): void {
+    this.texts.push(text);
+    this.frames.push(JSON.parse(text) as Frame);
+  }
+
+  bufferedBytes(): number {
+    return this.buffered;
+  }
+
+  close(code: number | null, reason: string): void {
+    this.closedWith = { code, reason };
+  }
+
+  ofType(type: string): Frame[] {
+    return this.frames.filter((frame) => frame.type === type);
+  }
+}
+
+/** A runtime whose query `values:get` returns whatever `values` holds for its name. */
+function fakeServices(values: Map<string, unknown>) {
+  let ts: Timestamp = 1n;
+  const hub = new SubscriptionHub<QuerySpec>(
+    async (spec, at) => {
+      const name = (spec.args as { name: string }).name;
+      return {
+        ts: at,
+        readSet: new ReadSet(),
+        result: {
+          success: true,
+          value: (values.get(name) ?? null) as never,
+          logLines: [],
+          journal: null,
+        },
+      };
+    },
+    { latestTs: ts },
+  );
+  const services: SyncServices = {
+    hub,
+    latestTs: async () => ts,
+    runMutation: async () => ({
+      success: true,
+      value: null,
+      logLines: [],
+      ts: ++ts,
+    }),
+    runAction: async () => ({ success: true, value: 'done', logLines: [] }),
+    authenticate: async () => ({ success: true, identity: { kind: 'none' } }),
+    log: () => undefined,
+  };
+  return {
+    services,
+    /** A commit: the next Transition reads at a later timestamp. */
+    advance: () => ++ts,
+  };
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+function subscribe(connection: SyncConnection, names: string[], base = 0) {
+  connection.receive(
+    JSON.stringify({
+      type: 'ModifyQuerySet',
+      baseVersion: base,
+      newVersion: base + 1,
+      modifications: names.map((name, queryId) => ({
+        type: 'Add',
+        queryId: queryId + base * 100,
+        udfPath: 'values:get',
+        args: [{ name }],
+      })),
+    }),
+  );
+}
+
+test('the first Transition answers every query from version zero', async () => {
+  const socket = new FakeSocket();
+  const { services } = fakeServices(new Map([['a', 1]]));
+  const connection = new SyncConnection(socket, services, {
+    clientVersion: '1.48.0',
+  });
+  subscribe(connection, ['a', 'b']);
+  await settle();
+  expect(socket.ofType('Transition')).toEqual([
+    {
+      type: 'Transition',
+      startVersion: { querySet: 0, identity: 0, ts: encodeTimestamp(0n) },
+      endVersion: { querySet: 1, identity: 0, ts: encodeTimestamp(1n) },
+      modifications: [
+        {
+          type: 'QueryUpdated',
+          queryId: 0,
+          value: 1,
+          logLines: [],
+          journal: null,
+        },
+        {
+          type: 'QueryUpdated',
+          queryId: 1,
+          value: null,
+          logLines: [],
+          journal: null,
+        },
+      ],
+      clientClockSkew: null,
+      serverTs: expect.any(Number) as number,
+    },
+  ]);
+});
+
+test('a mutation is answered, then followed by a Transition at or after its commit', async () => {
+  const socket = new FakeSocket();
+  const { services } = fakeServices(new Map());
+  const connection = new SyncConnection(socket, services, {
+    clientVersion: '1.48.0',
+  });
+  connection.receive(
+    JSON.stringify({
+      type: 'Mutation',
+      requestId: 0,
+      udfPath: 'values:set',
+      args: [{}],
+    }),
+  );
+  await settle();
+  expect(socket.frames.map((frame) => frame.type)).toEqual([
+    'MutationResponse',
+    'Transition',
+  ]);
+  const [response, transition] = socket.frames;
+  expect(response).toMatchObject({ success: true, ts: encodeTimestamp(2n) });
+  // Nothing changed for this client, but the mutation is owed a Transition.
+  expect(transition).toMatchObject({
+    endVersion: { ts: encodeTimestamp(2n) },
+    modifications: [],
+  });
+});
+
+test('while the socket is backed up no Transition is built; changes meanwhile make one when it drains', async () => {
+  const socket = new FakeSocket();
+  const values = new Map<string, unknown>([['a', 1]]);
+  const { services } = fakeServices(values);
+  const connection = new SyncConnection(socket, services, {
+    clientVersion: '1.48.0',
+  });
+  subscribe(connection, ['a']);
+  await settle();
+  expect(socket.ofType('Transition')).toHaveLength(1);
+
+  socket.buffered = 8 << 20;
+  subscribe(connection, ['b'], 1);
+  subscribe(connection, ['c'], 2);
+  subscribe(connection, ['d'], 3);
+  await settle();
+  expect(socket.ofType('Transition')).toHaveLength(1);
+
+  socket.buffered = 0;
+  connection.drained();
+  await settle();
+  const transitions = socket.ofType('Transition');
+  expect(transitions).toHaveLength(2);
+  expect(transitions[1]).toMatchObject({
+    startVersion: { querySet: 1 },
+    endVersion: { querySet: 4 },
+  });
+  expect(
+    (transitions[1]?.['modifications'] as unknown[]).map(
+      (m) => (m as { queryId: number }).queryId,
+    ),
+  ).toEqual([100, 200, 300]);
+});
+
+test('a Transition over 5 MB goes out in TransitionChunks to clients that read them, whole to older ones', async () => {
+  const big = 'x'.repeat(6_000_000);
+  for (const [version, expected] of [
+    ['1.48.0', 'TransitionChunk'],
+    ['1.27.0', 'Transition'],
+  ] as const) {
+    const socket = new FakeSocket();
+    const { services } = fakeServices(new Map([['big', big]]));
+    const connection = new SyncConnection(socket, services, {
+      clientVersion: version,
+    });
+    subscribe(connection, ['big']);
+    await settle();
+    expect(new Set(socket.frames.map((frame) => frame.type))).toEqual(
+      new Set([expected]),
+    );
+    if (expected === 'TransitionChunk') {
+      const whole = socket.frames
+        .map((frame) => frame['chunk'] as string)
+        .join('');
+      expect(JSON.parse(whole)).toMatchObject({
+        type: 'Transition',
+        modifications: [{ value: big }],
+      });
+    }
+  }
+});
+
+test('a frame that is not a client message gets a FatalError and a close without a code', async () => {
+  const socket = new FakeSocket();
+  const { services } = fakeServices(new Map());
+  const connection = new SyncConnection(socket, services, {
+    clientVersion: '1.48.0',
+  });
+  connection.receive('{"type":"Subscribe"}');
+  expect(socket.ofType('FatalError')).toHaveLength(1);
+  expect(socket.closedWith).toMatchObject({ code: null });
+  // Nothing more is sent or done on a closed connection.
+  subscribe(connection, ['a']);
+  await settle();
+  expect(socket.frames).toHaveLength(1);
+});
+
+test('a ModifyQuerySet with a wrong base version is fatal; a duplicate query id closes with 1011', async () => {
+  const fatal = new FakeSocket();
+  const { services } = fakeServices(new Map());
+  subscribe(
+    new SyncConnection(fatal, services, { clientVersion: '1.48.0' }),
+    ['a'],
+    3,
+  );
+  await settle();
+  expect(fatal.ofType('FatalError')[0]?.['error']).toMatch(
+    /^BaseVersionMismatch/,
+  );
+  expect(fatal.closedWith).toEqual({
+    code: null,
+    reason: 'BaseVersionMismatch',
+  });
+
+  const internal = new FakeSocket();
+  const connection = new SyncConnection(internal, services, {
+    clientVersion: '1.48.0',
+  });
+  connection.receive(
+    JSON.stringify({
+      type: 'ModifyQuerySet',
+      baseVersion: 0,
+      newVersion: 1,
+      modifications: [
+        { type: 'Add', queryId: 1, udfPath: 'values:get', args: [{}] },
+        { type: 'Add', queryId: 1, udfPath: 'values:get', args: [{}] },
+      ],
+    }),
+  );
+  await settle();
+  expect(internal.closedWith).toEqual({
+    code: 1011,
+    reason: 'InternalServerError',
+  });
+});
+
+test('a Ping follows 15 s of outbound silence, and not before', () => {
+  const socket = new FakeSocket();
+  const { services } = fakeServices(new Map());
+  const connection = new SyncConnection(socket, services, {
+    clientVersion: '1.48.0',
+  });
+  const opened = connection.lastSentAt;
+  connection.tick(opened + 14_999);
+  expect(socket.frames).toEqual([]);
+  connection.tick(opened + 15_000);
+  expect(socket.frames).toEqual([{ type: 'Ping' }]);
+});
