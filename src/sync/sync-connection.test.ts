@@ -292,3 +292,44 @@ test('a Ping follows 15 s of outbound silence, and not before', () => {
   connection.tick(opened + 15_000);
   expect(socket.frames).toEqual([{ type: 'Ping' }]);
 });
+
+test('an identity whose token expires gets an AuthError that no update caused, and the socket closes', async () => {
+  const socket = new FakeSocket();
+  const { services } = fakeServices(new Map());
+  const expiresAtMs = Date.now() + 60_000;
+  services.authenticate = async () => ({
+    success: true,
+    identity: {
+      kind: 'user',
+      identity: { tokenIdentifier: 'issuer|user' },
+      expiresAtMs,
+    },
+  });
+  const connection = new SyncConnection(socket, services, {
+    clientVersion: '1.48.0',
+  });
+  connection.receive(
+    JSON.stringify({
+      type: 'Authenticate',
+      tokenType: 'User',
+      value: 'a token the fake accepts',
+      baseVersion: 0,
+    }),
+  );
+  await settle();
+  expect(socket.ofType('Transition')[0]).toMatchObject({
+    endVersion: { identity: 1 },
+  });
+  connection.tick(expiresAtMs - 1);
+  expect(socket.ofType('AuthError')).toEqual([]);
+  connection.tick(expiresAtMs);
+  expect(socket.ofType('AuthError')).toEqual([
+    {
+      type: 'AuthError',
+      error: 'Token expired',
+      baseVersion: 1,
+      authUpdateAttempted: false,
+    },
+  ]);
+  expect(socket.closedWith).toMatchObject({ code: null });
+});
