@@ -88,6 +88,26 @@ export interface RunnerOptions {
   files?: Pick<StorageContext, 'files' | 'origin' | 'secret'>;
 }
 
+/** A response from an HTTP action, with the log lines its handler wrote. */
+export interface HttpActionOutcome {
+  response: Response;
+  logLines: string[];
+}
+
+/** What `convex/server`'s `HttpRouter` offers: the endpoint for a path and method. */
+interface HttpRouterLike {
+  lookup(
+    path: string,
+    method: string,
+  ):
+    | [
+        { invokeHttpAction(request: Request): Promise<Response> },
+        string,
+        string,
+      ]
+    | null;
+}
+
 export type { FunctionResult };
 
 /** How deep `ctx.runQuery` / `ctx.runMutation` calls may nest inside one another. */
@@ -98,13 +118,14 @@ const FIRST_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 2000;
 
 export class FunctionRunner {
-  readonly #loaded: LoadedFunctions;
+  /** The code, and what is derived from its schema: replaced together by `replaceFunctions`. */
+  #loaded: LoadedFunctions;
+  #indexes: SearchIndexes;
+  #documentValidators: ReadonlyMap<string, ValidatorJson>;
   readonly #store: DocumentStore;
-  readonly #env: Readonly<Record<string, string>>;
+  #env: Readonly<Record<string, string>>;
   readonly #deploymentName: string;
   readonly #files: RunnerOptions['files'];
-  readonly #indexes: SearchIndexes;
-  readonly #documentValidators: ReadonlyMap<string, ValidatorJson>;
 
   constructor(
     loaded: LoadedFunctions,
@@ -118,6 +139,23 @@ export class FunctionRunner {
     this.#files = options.files;
     this.#indexes = searchIndexesOf(loaded.schema);
     this.#documentValidators = documentValidatorsOf(loaded.schema);
+  }
+
+  /**
+   * New code for the same deployment (`converge dev` reloads): calls from
+   * now on find their functions, schema and HTTP routes in `loaded`; a call
+   * already running keeps the function it started, though what it calls from
+   * then on is the new code. The caller applies the schema's indexes first.
+   */
+  replaceFunctions(loaded: LoadedFunctions): void {
+    this.#loaded = loaded;
+    this.#indexes = searchIndexesOf(loaded.schema);
+    this.#documentValidators = documentValidatorsOf(loaded.schema);
+  }
+
+  /** New environment variables, which `process.env` shows to every call from now on. */
+  setEnvironment(env: Readonly<Record<string, string>>): void {
+    this.#env = { ...env };
   }
 
   /** The storage ops' context for a function; none when the runner has no file storage. */
@@ -231,7 +269,67 @@ export class FunctionRunner {
   ): Promise<FunctionResult> {
     const found = this.#resolve(path, 'action', options);
     if (!found.success) return { ...found, logLines: [] };
-    const identity = options.identity ?? null;
+    const execution = this.#actionExecution(
+      'action',
+      found.fn.path,
+      options.identity ?? null,
+      options.jobId ?? null,
+    );
+    // Actions have no transaction; a snapshot still answers `v.id` table checks.
+    const catalog = await this.#store.begin();
+    return this.#execute(found.fn, args, catalog, execution, (argsJson) =>
+      found.fn.handle.invokeAction?.(randomUUID(), argsJson),
+    );
+  }
+
+  /**
+   * Answers a request with the app's HTTP action for it (the `http.ts`
+   * router; convex-runtime.md §6), run as an action is: no transaction, its
+   * calls each their own. No matching route is a 404, and a handler that
+   * throws a 500 carrying the error, as on Convex.
+   */
+  async runHttpAction(
+    request: Request,
+    options: CallOptions = {},
+  ): Promise<HttpActionOutcome> {
+    const router = this.#loaded.httpRouter as HttpRouterLike | null;
+    const { pathname } = new URL(request.url);
+    const match = router?.lookup(pathname, request.method) ?? null;
+    if (!match)
+      return {
+        response: new Response(`No HttpAction routed for ${pathname}`, {
+          status: 404,
+        }),
+        logLines: [],
+      };
+    const [endpoint, , routedPath] = match;
+    const execution = this.#actionExecution(
+      'httpAction',
+      `${request.method} ${routedPath}`,
+      options.identity ?? null,
+      null,
+    );
+    try {
+      const response = await executions.run(execution, () =>
+        endpoint.invokeHttpAction(request),
+      );
+      return { response, logLines: execution.logLines };
+    } catch (thrown) {
+      const failure = failureFromThrown(thrown);
+      return {
+        response: new Response(failure.errorMessage, { status: 500 }),
+        logLines: execution.logLines,
+      };
+    }
+  }
+
+  /** The execution of an action or HTTP action: real clock and randomness, calls of its own. */
+  #actionExecution(
+    kind: 'action' | 'httpAction',
+    path: string,
+    identity: Record<string, JSONValue> | null,
+    jobId: string | null,
+  ): Execution {
     const calls: ActionCalls = {
       query: (p, a) => this.runQuery(p, a, { identity }),
       mutation: (p, a) => this.runMutation(p, a, { identity }),
@@ -248,26 +346,22 @@ export class FunctionRunner {
     const table = actionSyscalls(
       calls,
       {
-        kind: 'action',
-        path: found.fn.path,
+        kind,
+        path,
         identity,
         deploymentName: this.#deploymentName,
-        scheduledFunctionId: options.jobId ?? null,
+        scheduledFunctionId: jobId,
       },
       storage,
     );
-    const execution = this.#execution('action', table, [], {
+    const execution = this.#execution(kind, table, [], {
       now: () => Date.now(),
       random: null,
     });
     if (storage)
       execution.jsSyscall = (op, jsArgs) =>
         storageJsSyscall(storage, op, jsArgs);
-    // Actions have no transaction; a snapshot still answers `v.id` table checks.
-    const catalog = await this.#store.begin();
-    return this.#execute(found.fn, args, catalog, execution, (argsJson) =>
-      found.fn.handle.invokeAction?.(randomUUID(), argsJson),
-    );
+    return execution;
   }
 
   /** The kind of the function a path names (in any spelling), or null. */
