@@ -19,16 +19,20 @@ import { FunctionRunner } from '../runtime/function-runner.ts';
 import { IdentityVerifier } from '../runtime/identity-verifier.ts';
 import { loadFunctions } from '../runtime/load-functions.ts';
 import { Scheduler } from '../runtime/scheduler.ts';
+import { httpActionHandler } from '../http/http-action-handler.ts';
 import { canonicalUdfPath, parseUdfPath } from '../runtime/udf-path.ts';
 import { openStore } from '../store/open-store.ts';
 import { SyncServer } from '../sync/sync-server.ts';
 import { startFrontDoor } from '../ws/server.ts';
+import { startSiteServer } from '../ws/site-server.ts';
 import type { Config } from './config.ts';
 
 export interface RunningServer extends AsyncDisposable {
   /** Where clients connect: `http://<host>:<port>`. */
   url: string;
   port: number;
+  /** Where the app's HTTP actions are served: the site port. */
+  siteUrl: string;
   adminKey: string;
   /** True when this start made the admin key: the banner shows it once. */
   adminKeyCreated: boolean;
@@ -112,12 +116,19 @@ export async function startServer(
       ? '127.0.0.1'
       : config.host;
   deployment.url = `http://${host}:${door.port}`;
+  const site = await startSiteServer({
+    host: config.host,
+    port: config.sitePort,
+    handle: httpActionHandler(runner, verifier, options.log),
+  });
+  const siteUrl = `http://${host}:${site.port}`;
 
   let closed = false;
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;
     door.close();
+    site.close();
     await sync.close();
     await scheduler.close();
     await store.close();
@@ -127,6 +138,7 @@ export async function startServer(
     server: {
       url: deployment.url,
       port: door.port,
+      siteUrl,
       adminKey,
       adminKeyCreated,
       store: opened.description,

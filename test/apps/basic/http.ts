@@ -60,4 +60,21 @@ http.route({
   }),
 });
 
+http.route({
+  path: '/stream',
+  method: 'GET',
+  handler: httpActionGeneric(async () => {
+    const encoder = new TextEncoder();
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        sent += 1;
+        controller.enqueue(encoder.encode(`chunk ${sent}\n`));
+        if (sent === 3) controller.close();
+      },
+    });
+    return new Response(body, { headers: { 'content-type': 'text/plain' } });
+  }),
+});
+
 export default http;
