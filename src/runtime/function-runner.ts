@@ -28,7 +28,14 @@ import { failureFromThrown } from './function-failure.ts';
 import type { FunctionResult } from './function-result.ts';
 import type { FunctionDefinition, LoadedFunctions } from './load-functions.ts';
 import { cancelJob, scheduleJob, transitionJob } from './scheduled-jobs.ts';
-import { type StorageContext, storageJsSyscall } from './storage-syscalls.ts';
+import {
+  type StorageContext,
+  isStorageId,
+  storageJsSyscall,
+  storeFile,
+  storedFile,
+} from './storage-syscalls.ts';
+import { verifyUploadToken } from './upload-token.ts';
 import type { SyscallTable } from './syscall-table.ts';
 import { documentValidatorsOf } from './schema-validators.ts';
 import { type SearchIndexes, searchIndexesOf } from './search-indexes.ts';
@@ -362,6 +369,44 @@ export class FunctionRunner {
       execution.jsSyscall = (op, jsArgs) =>
         storageJsSyscall(storage, op, jsArgs);
     return execution;
+  }
+
+  /**
+   * A file posted to an upload URL (`ctx.storage.generateUploadUrl()`):
+   * the token is checked, the bytes recorded in `_storage`; its id, or why not.
+   */
+  async storeUpload(
+    token: string,
+    bytes: Uint8Array,
+    contentType: string | null,
+  ): Promise<
+    { success: true; storageId: string } | { success: false; error: string }
+  > {
+    const storage = this.#storage(undefined, true);
+    if (!storage)
+      return { success: false, error: 'This deployment keeps no files.' };
+    const check = verifyUploadToken(storage.secret, token, Date.now());
+    if (!check.success) return check;
+    return {
+      success: true,
+      storageId: await storeFile(storage, bytes, contentType, undefined),
+    };
+  }
+
+  /** A stored file to serve at its URL, or null when there is none. */
+  async storedFileBytes(
+    id: string,
+  ): Promise<{ bytes: Buffer; contentType: string | null } | null> {
+    const storage = this.#storage(undefined, false);
+    if (!storage || !isStorageId(id)) return null;
+    const document = await storedFile(storage, id);
+    const bytes = document && (await storage.files.read(id));
+    if (!bytes) return null;
+    const contentType = document['contentType'];
+    return {
+      bytes,
+      contentType: typeof contentType === 'string' ? contentType : null,
+    };
   }
 
   /** The kind of the function a path names (in any spelling), or null. */

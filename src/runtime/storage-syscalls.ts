@@ -132,12 +132,17 @@ export function storageJsSyscall(
   }
 }
 
+/** True when `id` is a document id of `_storage`. */
+export function isStorageId(id: string): boolean {
+  return decodeDocumentId(id)?.tableNumber === STORAGE_TABLE_NUMBER;
+}
+
 export function fileUrl(origin: string, id: string): string {
   return `${origin}/api/storage/${id}`;
 }
 
 /** Records the bytes in `_storage` and writes them; returns the new id. */
-async function storeFile(
+export async function storeFile(
   context: StorageContext,
   bytes: Uint8Array,
   contentType: string | null | undefined,
@@ -168,7 +173,7 @@ async function deleteFile(context: StorageContext, id: string): Promise<void> {
 }
 
 /** The `_storage` document of a storage id, read in the function's transaction or a fresh one. */
-async function storedFile(
+export async function storedFile(
   context: StorageContext,
   id: string,
 ): Promise<Document | null> {

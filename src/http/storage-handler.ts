@@ -1,0 +1,52 @@
+/**
+ * The file storage routes on the main port (the URLs `ctx.storage` hands
+ * out): `POST /api/storage/upload?token=…` stores the body and answers
+ * `{storageId}`, as Convex's upload URLs do; `GET /api/storage/<id>` serves
+ * a stored file with its content type. Other paths are not this handler's
+ * (null).
+ */
+import type { FunctionRunner } from '../runtime/function-runner.ts';
+
+const PREFIX = '/api/storage/';
+
+export type StorageHandler = (request: Request) => Promise<Response | null>;
+
+export function storageHandler(
+  runner: Pick<FunctionRunner, 'storeUpload' | 'storedFileBytes'>,
+): StorageHandler {
+  return async (request) => {
+    const url = new URL(request.url);
+    if (!url.pathname.startsWith(PREFIX)) return null;
+    const rest = url.pathname.slice(PREFIX.length);
+    if (rest === 'upload') {
+      if (request.method !== 'POST')
+        return failure(405, 'MethodNotAllowed', 'Uploads are POSTed.');
+      const stored = await runner.storeUpload(
+        url.searchParams.get('token') ?? '',
+        new Uint8Array(await request.arrayBuffer()),
+        request.headers.get('content-type'),
+      );
+      return stored.success
+        ? Response.json({ storageId: stored.storageId })
+        : failure(401, 'InvalidUploadUrl', stored.error);
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD')
+      return failure(
+        405,
+        'MethodNotAllowed',
+        'Stored files are read with GET.',
+      );
+    const file = await runner.storedFileBytes(decodeURIComponent(rest));
+    if (!file) return failure(404, 'FileNotFound', `File ${rest} not found.`);
+    return new Response(request.method === 'HEAD' ? null : file.bytes, {
+      headers: {
+        'content-type': file.contentType ?? 'application/octet-stream',
+        'cache-control': 'private, max-age=2592000',
+      },
+    });
+  };
+}
+
+function failure(status: number, code: string, message: string): Response {
+  return Response.json({ code, message }, { status });
+}
