@@ -332,3 +332,47 @@ test('a commit costs nothing for 10,000 queries on other indexes', () => {
   expect(adaReads.checks).toBe(1);
   expect(others.reduce((sum, reads) => sum + reads.checks, 0)).toBe(0);
 });
+
+test('after invalidateAll every subscriber is told, and the same ts runs again', async () => {
+  const { hub, runner } = hubAt(0n);
+  const alice = new Watcher();
+  const bob = new Watcher();
+  hub.subscribe('ada', ADA, alice);
+  hub.subscribe('bob', { author: 'bob' }, bob);
+  const before = await hub.resultAt('ada', ADA, 10n);
+  await hub.resultAt('bob', { author: 'bob' }, 10n);
+
+  // The functions were reloaded; nothing was committed.
+  hub.invalidateAll();
+  expect([alice.told, bob.told]).toEqual([1, 1]);
+
+  // At the very same ts the kept result is not served: the new code runs.
+  const after = await hub.resultAt('ada', ADA, 10n);
+  expect(after).not.toBe(before);
+  expect(runner.calls).toEqual([
+    ['ada', 10n],
+    ['bob', 10n],
+    ['ada', 10n],
+  ]);
+  // And that fresh result is kept as usual.
+  expect(await hub.resultAt('ada', ADA, 12n)).toBe(after);
+});
+
+test('a run of the old code that finishes after invalidateAll is neither kept nor seeded', async () => {
+  const { hub, runner } = hubAt(0n);
+  const watcher = new Watcher();
+  hub.subscribe('ada', ADA, watcher);
+  runner.hold = true;
+  const oldRun = hub.resultAt('ada', ADA, 10n);
+
+  hub.invalidateAll();
+  runner.finishHeld();
+  const old = await oldRun;
+
+  // Handed back as a seed under a pinned key, it is still not trusted.
+  hub.subscribe('ada@pinned', ADA, watcher, old);
+  runner.hold = false;
+  expect(await hub.resultAt('ada', ADA, 10n)).not.toBe(old);
+  expect(await hub.resultAt('ada@pinned', ADA, 10n)).not.toBe(old);
+  expect(runner.calls).toHaveLength(3);
+});

@@ -16,6 +16,11 @@
  * checked against the recent commits the hub remembers; one older than
  * those is trusted at its own timestamp only.
  *
+ * When the functions themselves change (a reload in `converge dev`) or their
+ * environment does, every result is stale at once, whatever was committed:
+ * `invalidateAll` starts a new generation, and no run of an earlier one is
+ * kept or served again, even one still running or handed back as a seed.
+ *
  * It does not decide when a session sends a Transition; it only says which
  * sessions have stale results.
  */
@@ -70,6 +75,10 @@ export class SubscriptionHub<Spec> {
   #recent: CommitEntry[] = [];
   /** Every commit after this is in `#recent`; those at or before it may be forgotten. */
   #recentFrom: Timestamp;
+  /** Bumped by `invalidateAll`: runs of an older generation are never kept. */
+  #generation = 0;
+  /** The generation each run this hub started belongs to. */
+  readonly #generations = new WeakMap<QueryRun, number>();
 
   constructor(run: RunQuery<Spec>, options: { latestTs: Timestamp }) {
     this.#run = run;
@@ -116,7 +125,7 @@ export class SubscriptionHub<Spec> {
   /** The query's result at `ts`: the kept one if still valid there, else a run shared by all who ask. */
   async resultAt(key: string, spec: Spec, ts: Timestamp): Promise<QueryRun> {
     const entry = this.#entries.get(key);
-    if (!entry) return this.#run(spec, ts);
+    if (!entry) return this.#start(spec, ts);
     const { last } = entry;
     if (
       last &&
@@ -126,13 +135,41 @@ export class SubscriptionHub<Spec> {
       return last;
     const running = entry.running.get(ts);
     if (running) return running;
-    const run = this.#run(spec, ts).then((outcome) => {
-      entry.running.delete(ts);
+    const run: Promise<QueryRun> = this.#start(spec, ts).then((outcome) => {
+      if (entry.running.get(ts) === run) entry.running.delete(ts);
       this.#keep(entry, outcome);
       return outcome;
     });
     entry.running.set(ts, run);
-    run.catch(() => entry.running.delete(ts));
+    run.catch(() => {
+      if (entry.running.get(ts) === run) entry.running.delete(ts);
+    });
+    return run;
+  }
+
+  /**
+   * The functions changed: every result held or being computed is stale,
+   * though no commit says so. Each subscriber hears of each of its queries,
+   * which then run afresh, never from a result of the old code.
+   */
+  invalidateAll(): void {
+    this.#generation += 1;
+    for (const entry of this.#entries.values()) {
+      this.#unwatch(entry);
+      entry.last = null;
+      entry.invalidAt = null;
+      entry.running.clear();
+    }
+    for (const entry of [...this.#entries.values()])
+      for (const subscriber of [...entry.subscribers])
+        subscriber.invalidated(entry.key);
+  }
+
+  /** Runs a query, remembering the generation it belongs to. */
+  async #start(spec: Spec, ts: Timestamp): Promise<QueryRun> {
+    const generation = this.#generation;
+    const run = await this.#run(spec, ts);
+    this.#generations.set(run, generation);
     return run;
   }
 
@@ -164,6 +201,8 @@ export class SubscriptionHub<Spec> {
    * against the commits made while it ran, which `commit` could not.
    */
   #keep(entry: Entry<Spec>, run: QueryRun): void {
+    if ((this.#generations.get(run) ?? this.#generation) !== this.#generation)
+      return;
     if (entry.last && entry.last.ts > run.ts) return;
     this.#unwatch(entry);
     entry.last = run;

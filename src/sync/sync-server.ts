@@ -9,7 +9,10 @@
  * client and forwards frames to the connection it gets back.
  */
 import type { Authenticate } from '../protocol/messages.ts';
-import { adminKeyMatches } from '../runtime/admin-key.ts';
+import {
+  type Credential,
+  authenticate as authenticateCredential,
+} from '../runtime/authenticate.ts';
 import type { FunctionRunner } from '../runtime/function-runner.ts';
 import type { IdentityVerifier } from '../runtime/identity-verifier.ts';
 import { impersonatedIdentity } from '../runtime/user-identity.ts';
@@ -125,6 +128,15 @@ export class SyncServer {
     return this.#hub.size;
   }
 
+  /**
+   * The functions or their environment changed: every subscribed query
+   * reruns on its socket, which stays open, and the clients get the new
+   * results in their next Transitions.
+   */
+  invalidateAll(): void {
+    this.#hub.invalidateAll();
+  }
+
   /** Closes every socket (the clients reconnect) and waits for their running mutations. */
   async close(): Promise<void> {
     clearInterval(this.#timer);
@@ -135,48 +147,35 @@ export class SyncServer {
   }
 }
 
+/** An `Authenticate` frame's credential, checked as the HTTP API checks its header. */
 async function authenticate(
   message: Authenticate,
   options: SyncServerOptions,
 ): Promise<AuthenticateResult> {
+  let credential: Credential;
   switch (message.tokenType) {
     case 'None':
-      return { success: true, identity: { kind: 'none' } };
+      credential = { kind: 'none' };
+      break;
     case 'Admin': {
-      if (!adminKeyMatches(message.value, options.adminKey))
-        return {
-          success: false,
-          error: 'The admin key is not valid for this deployment.',
-        };
       const attributes = message.impersonating ?? message.actingAs;
-      if (attributes === undefined)
-        return { success: true, identity: { kind: 'admin', identity: null } };
-      const impersonated = impersonatedIdentity(attributes);
-      return impersonated.success
-        ? {
-            success: true,
-            identity: { kind: 'admin', identity: impersonated.identity },
-          }
-        : { success: false, error: impersonated.error };
+      const actingAs =
+        attributes === undefined ? null : impersonatedIdentity(attributes);
+      if (actingAs !== null && !actingAs.success)
+        return { success: false, error: actingAs.error };
+      credential = {
+        kind: 'admin',
+        key: message.value,
+        actingAs: actingAs?.identity ?? null,
+      };
+      break;
     }
-    case 'User': {
-      if (!options.verifier)
-        return {
-          success: false,
-          error:
-            'No auth provider found matching the given token (no providers configured). Check convex/auth.config.ts.',
-        };
-      const verified = await options.verifier.verify(message.value);
-      return verified.success
-        ? {
-            success: true,
-            identity: {
-              kind: 'user',
-              identity: verified.identity,
-              expiresAtMs: verified.expiresAtMs,
-            },
-          }
-        : { success: false, error: verified.error.message };
-    }
+    case 'User':
+      credential = { kind: 'user', token: message.value };
+      break;
   }
+  const result = await authenticateCredential(credential, options);
+  return result.success
+    ? { success: true, identity: result.caller }
+    : { success: false, error: result.error.message };
 }
