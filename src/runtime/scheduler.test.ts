@@ -167,4 +167,50 @@ describe('the scheduler', () => {
     expect(tx.tableNumber('_cron_jobs')).not.toBeNull();
     expect(tx.tableNumber(SCHEDULED_FUNCTIONS)).not.toBeNull();
   });
+
+  test('replaced crons take effect at once: the removed one is dropped, the new one runs', async () => {
+    await using rt = await startBasicRuntime();
+    const every = (seconds: number) => ({ type: 'interval' as const, seconds });
+    await using running = await withScheduler(rt, {
+      crons: [
+        {
+          identifier: 'old',
+          name: 'counters:increment',
+          args: { name: 'old' },
+          schedule: every(3600),
+        },
+      ],
+    });
+    const identifiers = async () => {
+      const tx = await rt.store.begin();
+      const { documents } = await tx.scan({
+        table: '_cron_jobs',
+        index: 'by_creation_time',
+        eq: [],
+        order: 'asc',
+        limit: 10,
+      });
+      return documents.map((d) => d['identifier']);
+    };
+    await eventually(async () => expect(await identifiers()).toEqual(['old']));
+
+    // The code is reloaded with a different crons.ts.
+    running.scheduler.replaceCrons([
+      {
+        identifier: 'new',
+        name: 'counters:increment',
+        args: { name: 'new' },
+        schedule: every(1),
+      },
+    ]);
+    await eventually(async () =>
+      expect(await value(rt, 'counters:get', { name: 'new' })).toBe(1),
+    );
+    expect(await identifiers()).toEqual(['new']);
+    expect(await value(rt, 'counters:get', { name: 'old' })).toBe(0);
+
+    // Removing every cron drops their records too.
+    running.scheduler.replaceCrons([]);
+    await eventually(async () => expect(await identifiers()).toEqual([]));
+  });
 });

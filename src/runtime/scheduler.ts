@@ -10,8 +10,11 @@
  *   which only one scheduler wins, then runs, then is marked done: at most
  *   once. One still `inProgress` when a scheduler starts was cut off by a
  *   crash, and is marked failed, as Convex does.
- * - A cron job's next run is kept in `_cron_jobs`; the transaction that
- *   advances it also schedules the run, so a run is scheduled once.
+ * - A cron job's next run is kept in `_cron_jobs`, with the job as it was
+ *   declared; the transaction that advances it also schedules the run, so a
+ *   run is scheduled once. New crons (`replaceCrons`, when the code is
+ *   reloaded) take effect at once: a job whose declaration changed is
+ *   planned afresh, and a removed one is dropped.
  *
  * It wakes when this process commits a write to those tables, when a job
  * finishes, when the next job or cron run is due, and at least every
@@ -71,7 +74,9 @@ type State = 'idle' | 'running' | 'closed';
 export class Scheduler {
   readonly #runner: JobRunner;
   readonly #store: DocumentStore;
-  readonly #crons: readonly CronJob[];
+  #crons: readonly CronJob[];
+  /** Set by `replaceCrons`: the next tick reconciles `_cron_jobs` even with no crons left. */
+  #cronsReplaced = false;
   readonly #maxConcurrent: number;
   readonly #pollMs: number;
   readonly #onJobFinished: SchedulerOptions['onJobFinished'];
@@ -113,6 +118,13 @@ export class Scheduler {
     this.#loop = this.#run();
   }
 
+  /** The app's crons changed: the next tick plans the new ones and drops the removed. */
+  replaceCrons(crons: readonly CronJob[]): void {
+    this.#crons = crons;
+    this.#cronsReplaced = true;
+    this.#poke();
+  }
+
   /** Stops taking jobs and waits for the running ones to finish. */
   async close(): Promise<void> {
     if (this.#state === 'closed') return;
@@ -127,7 +139,7 @@ export class Scheduler {
     while (this.#state === 'running') {
       this.#dirty = false;
       const now = Date.now();
-      if (now >= this.#nextCronMs)
+      if (now >= this.#nextCronMs || this.#cronsReplaced)
         this.#nextCronMs = await this.#tickCrons(now);
       const free = this.#maxConcurrent - this.#running.size;
       const tx = await this.#store.begin();
@@ -250,16 +262,26 @@ export class Scheduler {
    * next cron run is due.
    */
   async #tickCrons(now: number): Promise<number> {
-    if (this.#crons.length === 0) return Number.POSITIVE_INFINITY;
+    if (this.#crons.length === 0 && !this.#cronsReplaced)
+      return Number.POSITIVE_INFINITY;
+    this.#cronsReplaced = false;
+    const crons = this.#crons;
     return systemTransaction(this.#store, async (tx) => {
       const records = await cronRecords(tx);
       let next = Number.POSITIVE_INFINITY;
-      for (const cron of this.#crons) {
+      for (const cron of crons) {
         const record = records.get(cron.identifier);
         records.delete(cron.identifier);
-        if (!record) {
+        const declared = declaration(cron);
+        if (!record || record.declared !== declared) {
           const nextRun = nextRunAfter(cron.schedule, now);
-          await tx.insert(CRON_JOBS, { identifier: cron.identifier, nextRun });
+          if (record) await tx.patch(record.id, { nextRun, declared });
+          else
+            await tx.insert(CRON_JOBS, {
+              identifier: cron.identifier,
+              nextRun,
+              declared,
+            });
           next = Math.min(next, nextRun);
           continue;
         }
@@ -299,10 +321,20 @@ export class Scheduler {
   }
 }
 
-async function cronRecords(
-  tx: Transaction,
-): Promise<Map<string, { id: string; nextRun: number }>> {
-  const records = new Map<string, { id: string; nextRun: number }>();
+/** A cron job's declaration as kept beside its next run, to notice when it changes. */
+function declaration(cron: CronJob): string {
+  return JSON.stringify([cron.name, cron.args, cron.schedule]);
+}
+
+interface CronRecord {
+  id: string;
+  nextRun: number;
+  /** Absent in records written before declarations were kept. */
+  declared: string | undefined;
+}
+
+async function cronRecords(tx: Transaction): Promise<Map<string, CronRecord>> {
+  const records = new Map<string, CronRecord>();
   if (tx.tableNumber(CRON_JOBS) === null) return records;
   const { documents } = await tx.scan({
     table: CRON_JOBS,
@@ -315,6 +347,7 @@ async function cronRecords(
     records.set(document['identifier'] as string, {
       id: document._id,
       nextRun: document['nextRun'] as number,
+      declared: document['declared'] as string | undefined,
     });
   return records;
 }
