@@ -91,6 +91,7 @@ async function withServer<T>(
       databaseUrl: undefined,
       adminKey: 'bench',
       jwtSecret: undefined,
+      envFile: undefined,
     },
     { version: 'bench', log: () => undefined },
   );

@@ -9,6 +9,7 @@ test('readConfig() falls back to the documented defaults', () => {
       databaseUrl: undefined,
       adminKey: undefined,
       jwtSecret: undefined,
+      envFile: undefined,
     },
   });
 });
@@ -23,6 +24,7 @@ test('readConfig() reads every setting from its environment variable', () => {
     DATABASE_URL: 'postgres://127.0.0.1:5432/test',
     CONVERGE_ADMIN_KEY: 'secret',
     CONVERGE_JWT_SECRET: 'dev-secret',
+    CONVERGE_ENV_FILE: '.env.local',
   });
   expect(result).toEqual({
     success: true,
@@ -35,6 +37,7 @@ test('readConfig() reads every setting from its environment variable', () => {
       databaseUrl: 'postgres://127.0.0.1:5432/test',
       adminKey: 'secret',
       jwtSecret: 'dev-secret',
+      envFile: '.env.local',
     },
   });
 });
@@ -54,6 +57,13 @@ test('readConfig() takes the development JWT secret from --jwt-secret, over CONV
     CONVERGE_JWT_SECRET: 'from-env',
   });
   expect(result.success && result.config.jwtSecret).toBe('from-flag');
+});
+
+test('readConfig() takes the functions environment file from --env-file, over CONVERGE_ENV_FILE', () => {
+  const result = readConfig(['--env-file', 'from-flag.env'], {
+    CONVERGE_ENV_FILE: 'from-env.env',
+  });
+  expect(result.success && result.config.envFile).toBe('from-flag.env');
 });
 
 test('readConfig() reports bad settings as values', () => {

@@ -23,6 +23,11 @@ export interface Config {
    * this secret are accepted whatever their issuer. Unset means none are.
    */
   jwtSecret: string | undefined;
+  /**
+   * A dotenv file whose variables the functions see as `process.env`. Unset
+   * means they see none.
+   */
+  envFile: string | undefined;
 }
 
 export const defaults = {
@@ -43,6 +48,7 @@ const settings = {
   databaseUrl: { flag: 'database-url', env: 'DATABASE_URL' },
   adminKey: { flag: 'admin-key', env: 'CONVERGE_ADMIN_KEY' },
   jwtSecret: { flag: 'jwt-secret', env: 'CONVERGE_JWT_SECRET' },
+  envFile: { flag: 'env-file', env: 'CONVERGE_ENV_FILE' },
 } as const satisfies Record<keyof Config, { flag: string; env: string }>;
 
 export type ConfigResult =
@@ -102,6 +108,7 @@ export function readConfig(
       databaseUrl,
       adminKey: pick('adminKey'),
       jwtSecret: pick('jwtSecret'),
+      envFile: pick('envFile'),
     },
   };
 }

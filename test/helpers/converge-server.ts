@@ -52,6 +52,7 @@ export async function startTestServer(
       databaseUrl: undefined,
       adminKey: TEST_ADMIN_KEY,
       jwtSecret: TEST_JWT_SECRET,
+      envFile: undefined,
       ...overrides,
     },
     {
