@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { ConvexClient } from 'convex/browser';
 import { makeFunctionReference } from 'convex/server';
 import WebSocket from 'ws';
+import { createLogger } from '../src/cli/logger.ts';
 import { type RunningServer, startServer } from '../src/cli/start-server.ts';
 import { uws } from '../src/ws/uws.ts';
 
@@ -93,7 +94,7 @@ async function withServer<T>(
       jwtSecret: undefined,
       envFile: undefined,
     },
-    { version: 'bench', log: () => undefined },
+    { version: 'bench', logger: createLogger({ level: 'silent' }) },
   );
   if (!started.success) throw new Error(started.error);
   try {

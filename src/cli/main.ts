@@ -1,19 +1,29 @@
 /**
  * The `converge` command line: wiring only. `serve` reads the configuration,
- * starts the layers, prints the banner, and closes them on SIGINT and SIGTERM;
- * `codegen` writes the functions directory's `_generated/`.
+ * starts the layers, prints the banner, and on SIGTERM or SIGINT finishes
+ * in-flight work and closes them; `dev` does the same and reloads the
+ * functions on every change; `codegen` writes the functions directory's
+ * `_generated/`. Logs are JSON lines on stderr (readable on a terminal);
+ * stdout carries the banner.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { uwsTransport } from '../ws/uws.ts';
+import { banner } from './banner.ts';
 import { runCodegen } from './codegen.ts';
 import { readConfig } from './config.ts';
+import { createLogger } from './logger.ts';
+import { shutdownSignal } from './shutdown-signal.ts';
+import { startDevServer } from './start-dev-server.ts';
 import { startServer } from './start-server.ts';
 
 const usage = `Usage: converge serve [options]
+       converge dev [options]
        converge codegen [--functions DIR]
 
 Commands:
   serve                serve the functions directory over HTTP and WebSocket
+  dev                  serve, and reload the functions (and codegen) on every change
   codegen              write DIR/_generated/ as \`npx convex codegen\` does
 
 Options (each also an environment variable):
@@ -25,40 +35,54 @@ Options (each also an environment variable):
   --database-url URL   DATABASE_URL         default unset (SQLite)
   --admin-key KEY      CONVERGE_ADMIN_KEY   default generated on first start
   --jwt-secret SECRET  CONVERGE_JWT_SECRET  default unset; when set, accept HS256 dev tokens signed with it
+  --env-file FILE      CONVERGE_ENV_FILE    default unset; a dotenv file: the functions' process.env
 `;
 
 const packageJson = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
 ) as { version: string };
 
-async function serve(argv: readonly string[]): Promise<number> {
+/** File name of the admin key in the data directory, as start-server.ts keeps it. */
+const ADMIN_KEY_FILE = 'admin_key';
+
+async function serve(
+  mode: 'serve' | 'dev',
+  argv: readonly string[],
+): Promise<number> {
   const result = readConfig(argv, process.env);
   if (!result.success) {
     process.stderr.write(`converge: ${result.error}\n\n${usage}`);
     return 2;
   }
   const { config } = result;
-  const started = await startServer(config, {
+  const logger = createLogger();
+  const start = mode === 'dev' ? startDevServer : startServer;
+  const started = await start(config, {
     version: packageJson.version,
-    log: (level, message) => process.stderr.write(`[${level}] ${message}\n`),
+    logger,
   });
   if (!started.success) {
-    process.stderr.write(`converge: ${started.error}\n`);
+    logger.error({ error: started.error }, `converge ${mode} cannot start`);
     return 1;
   }
   const { server } = started;
   process.stdout.write(
-    `Converge ${packageJson.version} serving ${config.functions} at ${server.url}\n` +
-      `  store: ${server.store}\n` +
-      `  uWebSockets.js transport: ${uwsTransport}\n` +
-      (server.adminKeyCreated
-        ? `  admin key (shown once, kept in ${config.data}): ${server.adminKey}\n`
-        : ''),
+    banner({
+      version: packageJson.version,
+      functions: config.functions,
+      url: server.url,
+      siteUrl: server.siteUrl,
+      store: server.store,
+      transport: uwsTransport,
+      adminKey: {
+        key: server.adminKey,
+        created: server.adminKeyCreated,
+        keptIn: join(config.data, ADMIN_KEY_FILE),
+      },
+      watching: mode === 'dev',
+    }),
   );
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await shutdownSignal(logger);
   await server.close();
   return 0;
 }
@@ -87,7 +111,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'serve':
-      return serve(rest);
+    case 'dev':
+      return serve(command, rest);
     case 'codegen':
       return codegen(rest);
     case undefined:

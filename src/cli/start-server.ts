@@ -5,6 +5,12 @@
  * stops them in reverse. `converge serve` and the end-to-end tests both
  * start Converge through it, so the tests run what users run.
  *
+ * The running server can take new code (`reloadFunctions`, which
+ * `converge dev` calls on every change) and new environment variables
+ * (`setEnvironment`) without closing a socket: the runner, the scheduler's
+ * crons and the store's indexes are swapped in place, and every subscribed
+ * query reruns.
+ *
  * Failures a user can fix (a functions directory that does not build, a bad
  * auth.config.ts) are values; only bugs throw.
  */
@@ -17,7 +23,10 @@ import { cronJobsFrom } from '../runtime/cron-schedule.ts';
 import { FileStorage } from '../runtime/file-storage.ts';
 import { FunctionRunner } from '../runtime/function-runner.ts';
 import { IdentityVerifier } from '../runtime/identity-verifier.ts';
-import { loadFunctions } from '../runtime/load-functions.ts';
+import {
+  type LoadedFunctions,
+  loadFunctions,
+} from '../runtime/load-functions.ts';
 import { Scheduler } from '../runtime/scheduler.ts';
 import { httpActionHandler } from '../http/http-action-handler.ts';
 import { canonicalUdfPath, parseUdfPath } from '../runtime/udf-path.ts';
@@ -25,7 +34,10 @@ import { openStore } from '../store/open-store.ts';
 import { SyncServer } from '../sync/sync-server.ts';
 import { startFrontDoor } from '../ws/server.ts';
 import { startSiteServer } from '../ws/site-server.ts';
+import { uwsTransport } from '../ws/uws.ts';
 import type { Config } from './config.ts';
+import { readEnvFile } from './env-file.ts';
+import { type Logger, logTo } from './logger.ts';
 
 export interface RunningServer extends AsyncDisposable {
   /** Where clients connect: `http://<host>:<port>`. */
@@ -39,26 +51,52 @@ export interface RunningServer extends AsyncDisposable {
   /** Which store it runs on, for the banner. */
   store: string;
   sync: SyncServer;
+  /**
+   * Loads the functions directory again and, if it builds, makes it the
+   * live code; if not, the previous code stays live and the error is the
+   * result.
+   */
+  reloadFunctions(): Promise<ReloadResult>;
+  /** New environment variables for the functions; every subscribed query reruns. */
+  setEnvironment(env: Readonly<Record<string, string>>): void;
   close(): Promise<void>;
 }
 
 export type StartResult =
   { success: true; server: RunningServer } | { success: false; error: string };
 
-export type Log = (level: 'info' | 'warn' | 'error', message: string) => void;
+export type ReloadResult =
+  | {
+      success: true;
+      /** How many functions the new code registers. */
+      functions: number;
+      /** What the reload could not apply, for the log. */
+      warnings: string[];
+    }
+  | { success: false; error: string };
 
 /** The admin key's file in the data directory, made on first start. */
 const ADMIN_KEY_FILE = 'admin_key';
 
 export async function startServer(
   config: Config,
-  options: { version: string; log: Log },
+  options: { version: string; logger: Logger },
 ): Promise<StartResult> {
-  const loaded = await loadFunctions(config.functions);
+  const { logger } = options;
+  const log = logTo(logger);
+  let env: Readonly<Record<string, string>> = {};
+  if (config.envFile !== undefined) {
+    const read = await readEnvFile(config.envFile);
+    if (!read.success) return read;
+    env = read.env;
+  }
+  const loaded = await loadFunctions(config.functions, { env });
   if (!loaded.success) return { success: false, error: loaded.error };
   const functions = loaded.loaded;
   const auth = parseAuthConfig(functions.authConfig);
   if (!auth.success) return { success: false, error: auth.error };
+  const crons = cronsOf(functions);
+  if (!crons.success) return crons;
 
   const opened = await openStore({
     dataDir: config.data,
@@ -72,6 +110,7 @@ export async function startServer(
       : { key: config.adminKey, created: false };
   const deployment = { url: '' };
   const runner = new FunctionRunner(functions, store, {
+    env,
     files: {
       files: new FileStorage(join(config.data, 'storage')),
       // Read when a function asks for a URL, by which time the port is known.
@@ -81,18 +120,16 @@ export async function startServer(
       secret: randomBytes(32),
     },
   });
-  const crons = cronJobsFrom(functions.crons, (path) => {
-    const parsed = parseUdfPath(path);
-    const kind = runner.kindOf(path);
-    return parsed.success && (kind === 'mutation' || kind === 'action')
-      ? canonicalUdfPath(parsed.path)
-      : null;
+  const scheduler = new Scheduler(runner, store, {
+    crons: crons.jobs,
+    onJobFinished: (job, result) => {
+      if (!result.success)
+        logger.warn(
+          { job: job.id, function: job.name, error: result.errorMessage },
+          'scheduled function failed',
+        );
+    },
   });
-  if (!crons.success) {
-    await store.close();
-    return { success: false, error: crons.error };
-  }
-  const scheduler = new Scheduler(runner, store, { crons: crons.jobs });
   await scheduler.start();
   const verifier =
     auth.providers.length > 0 || config.jwtSecret !== undefined
@@ -103,7 +140,7 @@ export async function startServer(
     store,
     verifier,
     adminKey,
-    log: options.log,
+    log,
   });
   const door = await startFrontDoor({
     host: config.host,
@@ -119,11 +156,34 @@ export async function startServer(
   const site = await startSiteServer({
     host: config.host,
     port: config.sitePort,
-    handle: httpActionHandler(runner, verifier, options.log),
+    handle: httpActionHandler(runner, verifier, log),
   });
   const siteUrl = `http://${host}:${site.port}`;
 
   let closed = false;
+  const reloadFunctions = async (): Promise<ReloadResult> => {
+    const next = await loadFunctions(config.functions, { env });
+    if (!next.success) return next;
+    const nextAuth = parseAuthConfig(next.loaded.authConfig);
+    if (!nextAuth.success) return nextAuth;
+    const nextCrons = cronsOf(next.loaded);
+    if (!nextCrons.success) return nextCrons;
+    if (closed) return { success: false, error: 'the server is closed' };
+    await applySchema(store, next.loaded.schema);
+    runner.replaceFunctions(next.loaded);
+    scheduler.replaceCrons(nextCrons.jobs);
+    sync.invalidateAll();
+    const warnings =
+      JSON.stringify(nextAuth.providers) === JSON.stringify(auth.providers)
+        ? []
+        : ['auth.config.ts changed: restart the server to apply it'];
+    return { success: true, functions: next.loaded.functions.size, warnings };
+  };
+  const setEnvironment = (next: Readonly<Record<string, string>>): void => {
+    env = { ...next };
+    runner.setEnvironment(env);
+    sync.invalidateAll();
+  };
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;
@@ -132,7 +192,21 @@ export async function startServer(
     await sync.close();
     await scheduler.close();
     await store.close();
+    logger.info('stopped');
   };
+  logger.info(
+    {
+      version: options.version,
+      url: deployment.url,
+      siteUrl,
+      functionsDir: config.functions,
+      functions: functions.functions.size,
+      store: opened.description,
+      transport: uwsTransport,
+      adminKeyCreated,
+    },
+    `serving ${config.functions} at ${deployment.url}`,
+  );
   return {
     success: true,
     server: {
@@ -143,10 +217,23 @@ export async function startServer(
       adminKeyCreated,
       store: opened.description,
       sync,
+      reloadFunctions,
+      setEnvironment,
       close,
       [Symbol.asyncDispose]: close,
     },
   };
+}
+
+/** The cron jobs of `crons.ts`, each naming a mutation or action of the same code. */
+function cronsOf(loaded: LoadedFunctions): ReturnType<typeof cronJobsFrom> {
+  return cronJobsFrom(loaded.crons, (path) => {
+    const parsed = parseUdfPath(path);
+    if (!parsed.success) return null;
+    const canonical = canonicalUdfPath(parsed.path);
+    const kind = loaded.functions.get(canonical)?.kind;
+    return kind === 'mutation' || kind === 'action' ? canonical : null;
+  });
 }
 
 /** The admin key kept in the data directory, made on first start. */

@@ -9,13 +9,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../src/cli/config.ts';
+import { createLogger } from '../../src/cli/logger.ts';
 import { type RunningServer, startServer } from '../../src/cli/start-server.ts';
 
 export const TEST_ADMIN_KEY = 'converge|test-admin-key';
 export const TEST_JWT_SECRET = 'a development secret for tests';
 
 export interface TestServer extends RunningServer {
-  /** The log lines the server wrote. */
+  /** The log records the server wrote, as JSON lines. */
   logs: string[];
   dataDir: string;
 }
@@ -57,7 +58,9 @@ export async function startTestServer(
     },
     {
       version: 'test',
-      log: (level, message) => logs.push(`[${level}] ${message}`),
+      logger: createLogger({
+        destination: { write: (line: string) => logs.push(line) },
+      }),
     },
   );
   if (!started.success) throw new Error(started.error);
