@@ -9,7 +9,16 @@ import type { Logger } from './logger.ts';
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
-export function shutdownSignal(logger: Logger): Promise<NodeJS.Signals> {
+/** Where signals come from and how to exit: the process, or a test's stand-in. */
+export interface SignalSource {
+  on(signal: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): void;
+  exit(code: number): void;
+}
+
+export function shutdownSignal(
+  logger: Logger,
+  source: SignalSource = process,
+): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     let first: NodeJS.Signals | null = null;
     const onSignal = (signal: NodeJS.Signals): void => {
@@ -23,8 +32,8 @@ export function shutdownSignal(logger: Logger): Promise<NodeJS.Signals> {
         return;
       }
       logger.warn({ signal }, `${signal} again: exiting at once`);
-      process.exit(128 + constants.signals[signal]);
+      source.exit(128 + constants.signals[signal]);
     };
-    for (const signal of SIGNALS) process.on(signal, onSignal);
+    for (const signal of SIGNALS) source.on(signal, onSignal);
   });
 }
