@@ -1,0 +1,87 @@
+/**
+ * The routes about the deployment rather than its functions (convex-backend
+ * `router.rs`, `health_check_routes`; `dashboard.rs`, `check_admin_key`;
+ * convex-protocol.md §6.3):
+ *
+ *   GET  /                      the sentence a human sees in a browser
+ *   GET  /instance_name         the deployment's name, plain text
+ *   GET  /instance_version      the server's version, plain text
+ *   POST /echo                  the body back, for the CLI's network test
+ *   GET  /health                Converge's: is the store reachable, which uWebSockets.js transport runs
+ *   GET  /api/check_admin_key   the dashboard's: is this admin key good, and for what
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Authority } from '../runtime/authenticate.ts';
+import type { Timestamp } from '../store/store.ts';
+import { answered } from './answer.ts';
+import { requestCaller } from './request-caller.ts';
+import { badDeployKey } from './system-error.ts';
+
+export interface DeploymentRoutesOptions {
+  instanceName: string;
+  version: string;
+  /** Which uWebSockets.js build the front door loaded, for /health. */
+  transport: string;
+  latestTs: () => Promise<Timestamp>;
+  authority: Authority;
+}
+
+const RUNNING =
+  'This Convex deployment is running. See https://docs.convex.dev/.';
+const TEXT = 'text/plain; charset=utf-8';
+
+export function registerDeploymentRoutes(
+  app: FastifyInstance,
+  options: DeploymentRoutesOptions,
+): void {
+  app.get('/', async (_request, reply) => reply.type(TEXT).send(RUNNING));
+  app.get('/instance_name', async (_request, reply) =>
+    reply.type(TEXT).send(options.instanceName),
+  );
+  app.get('/instance_version', async (_request, reply) =>
+    reply.type(TEXT).send(options.version),
+  );
+  app.post('/echo', async (request, reply) => {
+    const contentType = request.headers['content-type'];
+    if (contentType !== undefined) reply.type(contentType);
+    return reply.send(Buffer.isBuffer(request.body) ? request.body : '');
+  });
+
+  app.get('/health', async (_request, reply) => {
+    const store = await storeReachable(options.latestTs);
+    return reply.code(store.reachable ? 200 : 503).send({
+      status: store.reachable ? 'ok' : 'unavailable',
+      transport: options.transport,
+      store: store.reachable ? 'reachable' : `unreachable: ${store.error}`,
+    });
+  });
+
+  app.get(
+    '/api/check_admin_key',
+    answered(async (request) => {
+      const caller = await requestCaller(request, options.authority);
+      if (!caller.success) return caller.error;
+      if (caller.caller.kind !== 'admin') return badDeployKey();
+      // Empty: every operation is allowed, as for a full admin key on Convex.
+      return {
+        status: 200,
+        body: { success: true, allowedOps: [], isReadOnly: false },
+      };
+    }),
+  );
+}
+
+/** Whether the store answers: reading its latest commit is the cheapest question. */
+async function storeReachable(
+  latestTs: () => Promise<Timestamp>,
+): Promise<{ reachable: true } | { reachable: false; error: string }> {
+  try {
+    await latestTs();
+    return { reachable: true };
+  } catch (error) {
+    return {
+      reachable: false,
+      error: error instanceof Error ? error.message : String(error),
+    };
+  }
+}
