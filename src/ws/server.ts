@@ -1,15 +1,21 @@
 /**
- * The front door: uWebSockets.js owning the main port.
+ * The front door: uWebSockets.js owning the main port, as a Convex
+ * deployment's port 3210 serves everything (DESIGN.md decision 4):
  *
- * It answers the meta routes a deployment always has, `GET /version` and a
- * health check that says which uWebSockets.js transport is loaded, and
- * upgrades the sync socket (sync-route.ts); everything else is a JSON 404
- * until the HTTP API is wired in behind it.
+ * - `GET /version`, the meta route every backend service has, answered here;
+ * - the sync socket, `/api/<version>/sync` and `/api/sync` (sync-route.ts);
+ * - mounts: Fetch API handlers under a path prefix (HTTP actions under
+ *   `/http/`, stored files under `/api/storage/`), their bodies streamed
+ *   both ways (fetch-bridge.ts);
+ * - everything else: the HTTP API, a handler of whole requests behind the
+ *   HTTP bridge (http-bridge.ts); without one, a JSON 404.
  */
 import type { HttpResponse, us_listen_socket } from 'uWebSockets.js';
 import type { SyncServer } from '../sync/sync-server.ts';
+import { requestFrom, writeResponse } from './fetch-bridge.ts';
+import { type RequestHandler, httpBridge } from './http-bridge.ts';
 import { SYNC_PATHS, syncBehavior } from './sync-route.ts';
-import { uws, uwsTransport } from './uws.ts';
+import { uws } from './uws.ts';
 
 export interface FrontDoorOptions {
   host: string;
@@ -19,6 +25,18 @@ export interface FrontDoorOptions {
   version: string;
   /** The sync worker behind `/api/<version>/sync`; without it the path is a 404. */
   sync?: SyncServer;
+  /** The HTTP API: every request no other route takes. */
+  http?: { handle: RequestHandler; maxBodyBytes: number };
+  /** Fetch API handlers, each for the paths under its prefix (`/http/`). */
+  mounts?: readonly Mount[];
+  /** Where a handler's bug is reported. */
+  onError?: (error: unknown) => void;
+}
+
+export interface Mount {
+  /** Ends in `/`: `/http/` takes `/http/` and everything below it. */
+  prefix: string;
+  handle: (request: Request) => Promise<Response>;
 }
 
 export interface FrontDoor extends AsyncDisposable {
@@ -29,30 +47,56 @@ export interface FrontDoor extends AsyncDisposable {
 export async function startFrontDoor(
   options: FrontDoorOptions,
 ): Promise<FrontDoor> {
+  const onError = options.onError ?? (() => {});
   const app = uws.App();
   if (options.sync) {
     const behavior = syncBehavior(options.sync);
     for (const path of SYNC_PATHS) app.ws(path, behavior);
   }
-  app
-    .get('/version', (res) => {
-      reply(res, '200 OK', 'text/plain; charset=utf-8', options.version);
-    })
-    .get('/health', (res) => {
-      reply(
-        res,
-        '200 OK',
-        'application/json',
-        JSON.stringify({ status: 'ok', transport: uwsTransport }),
-      );
-    })
-    .any('/*', (res, req) => {
-      const body = JSON.stringify({
-        code: 'NotFound',
-        message: `${req.getMethod().toUpperCase()} ${req.getUrl()} is not served yet`,
-      });
-      reply(res, '404 Not Found', 'application/json', body);
+  app.get('/version', (res) => {
+    res.cork(() => {
+      res
+        .writeStatus('200 OK')
+        .writeHeader('content-type', 'text/plain; charset=utf-8')
+        .end(options.version);
     });
+  });
+  for (const mount of options.mounts ?? [])
+    app.any(`${mount.prefix}*`, (res, req) => {
+      const controller = new AbortController();
+      res.onAborted(() => controller.abort());
+      const request = requestFrom(res, req, {
+        origin: `http://${req.getHeader('host') || `${options.host}:${options.port}`}`,
+        aborted: controller.signal,
+      });
+      mount
+        .handle(request)
+        .then((response) => writeResponse(res, response, controller.signal))
+        .catch((error: unknown) => {
+          onError(error);
+          if (!controller.signal.aborted) internalError(res);
+        });
+    });
+  app.any(
+    '/*',
+    options.http
+      ? httpBridge(options.http.handle, {
+          maxBodyBytes: options.http.maxBodyBytes,
+          onError,
+        })
+      : (res, req) => {
+          const body = JSON.stringify({
+            code: 'NotFound',
+            message: `${req.getMethod().toUpperCase()} ${req.getUrl()} is not a route of this deployment`,
+          });
+          res.cork(() => {
+            res
+              .writeStatus('404 Not Found')
+              .writeHeader('content-type', 'application/json')
+              .end(body);
+          });
+        },
+  );
 
   const listenSocket = await new Promise<us_listen_socket>(
     (resolve, reject) => {
@@ -79,13 +123,16 @@ export async function startFrontDoor(
   };
 }
 
-function reply(
-  res: HttpResponse,
-  status: string,
-  contentType: string,
-  body: string,
-): void {
+function internalError(res: HttpResponse): void {
   res.cork(() => {
-    res.writeStatus(status).writeHeader('content-type', contentType).end(body);
+    res
+      .writeStatus('500 Internal Server Error')
+      .writeHeader('content-type', 'application/json')
+      .end(
+        JSON.stringify({
+          code: 'InternalServerError',
+          message: "Your request couldn't be completed. Try again later.",
+        }),
+      );
   });
 }
