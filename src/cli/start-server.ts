@@ -29,6 +29,7 @@ import {
 } from '../runtime/load-functions.ts';
 import { Scheduler } from '../runtime/scheduler.ts';
 import { httpActionHandler } from '../http/http-action-handler.ts';
+import { MAX_BODY_BYTES, startHttpApi } from '../http/http-api.ts';
 import { canonicalUdfPath, parseUdfPath } from '../runtime/udf-path.ts';
 import { openStore } from '../store/open-store.ts';
 import { SyncServer } from '../sync/sync-server.ts';
@@ -77,6 +78,8 @@ export type ReloadResult =
 
 /** The admin key's file in the data directory, made on first start. */
 const ADMIN_KEY_FILE = 'admin_key';
+/** What `GET /instance_name` answers. */
+const INSTANCE_NAME = 'converge';
 
 export async function startServer(
   config: Config,
@@ -142,11 +145,24 @@ export async function startServer(
     adminKey,
     log,
   });
+  const api = await startHttpApi({
+    runner,
+    latestTs: () => store.latestTs(),
+    authority: { verifier, adminKey },
+    instanceName: INSTANCE_NAME,
+    version: options.version,
+    transport: uwsTransport,
+    log,
+  });
   const door = await startFrontDoor({
     host: config.host,
     port: config.port,
     version: options.version,
     sync,
+    http: { handle: api.handle, maxBodyBytes: MAX_BODY_BYTES },
+    onError: (error) => {
+      log('error', `an HTTP handler failed: ${String(error)}`);
+    },
   });
   const host =
     config.host === '0.0.0.0' || config.host === '::'
@@ -189,6 +205,7 @@ export async function startServer(
     closed = true;
     door.close();
     site.close();
+    await api.close();
     await sync.close();
     await scheduler.close();
     await store.close();
