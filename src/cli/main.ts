@@ -56,6 +56,8 @@ async function serve(
   }
   const { config } = result;
   const logger = createLogger();
+  // Listening from the start: a signal while starting stops the server once it has started.
+  const shutdown = shutdownSignal(logger);
   const start = mode === 'dev' ? startDevServer : startServer;
   const started = await start(config, {
     version: packageJson.version,
@@ -82,7 +84,7 @@ async function serve(
       watching: mode === 'dev',
     }),
   );
-  await shutdownSignal(logger);
+  await shutdown;
   await server.close();
   return 0;
 }

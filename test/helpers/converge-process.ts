@@ -20,6 +20,11 @@ const SERVING = / at (http:\/\/\S+)\n/;
 
 export interface ServerProcess extends AsyncDisposable {
   url: string;
+  /**
+   * Sends `signal` (SIGTERM by default) and resolves once the process has
+   * exited, with its exit code and its logs (all it wrote to stderr).
+   */
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; logs: string }>;
 }
 
 export async function startServerProcess(app: string): Promise<ServerProcess> {
@@ -39,10 +44,14 @@ export async function startServerProcess(app: string): Promise<ServerProcess> {
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', resolve));
-  const close = async () => {
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
     if (child.exitCode === null && child.signalCode === null)
-      child.kill('SIGTERM');
+      child.kill(signal);
     await exited;
+    return { code: child.exitCode, logs: stderr };
+  };
+  const close = async () => {
+    await stop();
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
@@ -56,7 +65,7 @@ export async function startServerProcess(app: string): Promise<ServerProcess> {
         reject(new Error(`converge serve exited before serving: ${stderr}`)),
       );
     });
-    return { url, [Symbol.asyncDispose]: close };
+    return { url, stop, [Symbol.asyncDispose]: close };
   } catch (error) {
     await close();
     throw error;

@@ -1,0 +1,49 @@
+/**
+ * `converge serve` as an operator stops it: a real child process, sent
+ * SIGTERM (what a container runtime sends) or SIGINT (Ctrl-C). It closes its
+ * sockets, finishes in-flight work, logs that it did, and exits 0.
+ */
+import { makeFunctionReference } from 'convex/server';
+import { describe, expect, test } from 'vitest';
+import { convexClients } from '../helpers/convex-clients.ts';
+import { startServerProcess } from '../helpers/converge-process.ts';
+import { watchQuery } from '../helpers/query-watch.ts';
+
+const list = makeFunctionReference<'query', { list: string }, unknown[]>(
+  'notes:list',
+);
+
+/** The messages of the JSON log lines a process wrote. */
+function messagesOf(logs: string): string[] {
+  return logs
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => (JSON.parse(line) as { msg: string }).msg);
+}
+
+describe('converge serve stopped by a signal', () => {
+  test('SIGTERM with a client subscribed: a shutdown log line, then exit code 0', async () => {
+    await using server = await startServerProcess('e2e');
+    await using clients = convexClients(server.url);
+    const client = clients.open();
+    using notes = watchQuery(client, list, { list: 'shutdown' });
+    expect(await notes.next()).toEqual([]);
+
+    const { code, logs } = await server.stop('SIGTERM');
+
+    expect(code).toBe(0);
+    const messages = messagesOf(logs);
+    expect(messages[0]).toMatch(/^serving .* at http:\/\/127\.0\.0\.1:\d+$/);
+    expect(messages.slice(-2)).toEqual([
+      'SIGTERM: shutting down after in-flight work (again to exit at once)',
+      'stopped',
+    ]);
+  });
+
+  test('SIGINT, as from Ctrl-C, stops it the same way', async () => {
+    await using server = await startServerProcess('e2e');
+    const { code, logs } = await server.stop('SIGINT');
+    expect(code).toBe(0);
+    expect(messagesOf(logs).at(-1)).toBe('stopped');
+  });
+});
