@@ -49,7 +49,9 @@ const LEVEL_NAMES: Record<number, string> = {
 };
 
 /** Records as `12:00:00 INFO  message key=value`, for a person at a terminal. */
-function readableLines(out: NodeJS.WriteStream): DestinationStream {
+export function readableLines(out: {
+  write(text: string): unknown;
+}): DestinationStream {
   return {
     write(line: string) {
       const {
