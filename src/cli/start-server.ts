@@ -39,6 +39,7 @@ import { uwsTransport } from '../ws/uws.ts';
 import type { Config } from './config.ts';
 import { readEnvFile } from './env-file.ts';
 import { type Logger, logTo } from './logger.ts';
+import { serverMetrics } from './server-metrics.ts';
 
 export interface RunningServer extends AsyncDisposable {
   /** Where clients connect: `http://<host>:<port>`. */
@@ -145,6 +146,7 @@ export async function startServer(
     adminKey,
     log,
   });
+  const metrics = serverMetrics({ sync, store });
   const api = await startHttpApi({
     runner,
     latestTs: () => store.latestTs(),
@@ -152,6 +154,7 @@ export async function startServer(
     instanceName: INSTANCE_NAME,
     version: options.version,
     transport: uwsTransport,
+    metrics: metrics.registry,
     log,
   });
   const door = await startFrontDoor({
@@ -206,6 +209,7 @@ export async function startServer(
     door.close();
     site.close();
     await api.close();
+    metrics.stop();
     await sync.close();
     await scheduler.close();
     await store.close();

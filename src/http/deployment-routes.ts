@@ -9,11 +9,13 @@
  *   POST /echo                  the body back, for the CLI's network test
  *   GET  /health                Converge's: is the store reachable, which uWebSockets.js transport runs
  *   GET  /api/check_admin_key   the dashboard's: is this admin key good, and for what
+ *   GET  /metrics               Prometheus, as every Convex service has it
  */
 import type { FastifyInstance } from 'fastify';
 import type { Authority } from '../runtime/authenticate.ts';
 import type { Timestamp } from '../store/store.ts';
 import { answered } from './answer.ts';
+import type { MetricsRegistry } from './metrics-registry.ts';
 import { requestCaller } from './request-caller.ts';
 import { badDeployKey } from './system-error.ts';
 
@@ -24,6 +26,8 @@ export interface DeploymentRoutesOptions {
   transport: string;
   latestTs: () => Promise<Timestamp>;
   authority: Authority;
+  /** What `GET /metrics` shows; without it there is no such route. */
+  metrics?: MetricsRegistry;
 }
 
 const RUNNING =
@@ -55,6 +59,14 @@ export function registerDeploymentRoutes(
       store: store.reachable ? 'reachable' : `unreachable: ${store.error}`,
     });
   });
+
+  const { metrics } = options;
+  if (metrics)
+    app.get('/metrics', async (_request, reply) =>
+      reply
+        .type('text/plain; version=0.0.4; charset=utf-8')
+        .send(metrics.render()),
+    );
 
   app.get(
     '/api/check_admin_key',

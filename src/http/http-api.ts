@@ -73,13 +73,19 @@ export interface HttpApi {
 /** Convex's limit on a public API request body (convex-protocol.md §6.2). */
 export const MAX_BODY_BYTES = 16 * 1024 * 1024 + 2000;
 
-/** Polled by load balancers and dashboards: not worth a log line each. */
+/** Polled by load balancers, dashboards and scrapers: not worth a log line each. */
 const QUIET_PATHS = new Set([
   '/',
   '/health',
   '/instance_name',
   '/instance_version',
+  '/metrics',
 ]);
+
+/** From a query answered in a millisecond to an action near its limit. */
+const FUNCTION_SECONDS_BUCKETS = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60,
+];
 
 export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
   const app = Fastify({
@@ -155,8 +161,38 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
     return reply.code(failure.status).send(errorBody(failure));
   });
 
-  registerFunctionRoutes(app, options);
-  registerDeploymentRoutes(app, options);
+  const { metrics } = options;
+  let routes: HttpApiOptions = options;
+  if (metrics) {
+    const requests = metrics.counter(
+      'converge_http_requests_total',
+      'HTTP API requests answered, by method, route and status.',
+    );
+    app.addHook('onResponse', async (request, reply) => {
+      requests.inc({
+        method: request.method,
+        route: request.routeOptions.url ?? 'unknown',
+        status: String(reply.statusCode),
+      });
+    });
+    const durations = metrics.histogram(
+      'converge_http_function_duration_seconds',
+      'Functions run for the HTTP API, by kind and outcome: time from call to result.',
+      FUNCTION_SECONDS_BUCKETS,
+    );
+    routes = {
+      ...options,
+      onFunctionRun: (kind, success, seconds) => {
+        durations.observe(
+          { kind, outcome: success ? 'success' : 'error' },
+          seconds,
+        );
+        options.onFunctionRun?.(kind, success, seconds);
+      },
+    };
+  }
+  registerFunctionRoutes(app, routes);
+  registerDeploymentRoutes(app, routes);
   await app.ready();
 
   return {
