@@ -1,7 +1,7 @@
 /**
  * A real Converge server in a child process: `converge serve` itself, on a
- * free port over a test app, with its data in a temporary directory removed
- * on dispose.
+ * free port over a test app (or any functions directory), with its data in a
+ * temporary directory removed on dispose.
  *
  * For tests whose own process is not plain Node: a DOM environment replaces
  * globals such as `TextEncoder` with the DOM's, which the bundler and the
@@ -11,8 +11,9 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 
 const cli = join(import.meta.dirname, '../../bin/converge.js');
 /** `converge serve` reports its address on its first line of output. */
@@ -25,20 +26,40 @@ export interface ServerProcess extends AsyncDisposable {
    * exited, with its exit code and its logs (all it wrote to stderr).
    */
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; logs: string }>;
+  /** Where the app's HTTP actions answer. */
+  siteUrl: string;
 }
 
-export async function startServerProcess(app: string): Promise<ServerProcess> {
+export interface ServerProcessOptions {
+  /** Added to the server's environment, e.g. `CONVERGE_JWT_SECRET`. */
+  env?: Readonly<Record<string, string>>;
+}
+
+/** `app` is a test app's name, or a functions directory's absolute path. */
+export async function startServerProcess(
+  app: string,
+  options: ServerProcessOptions = {},
+): Promise<ServerProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'converge-e2e-'));
+  const functions = isAbsolute(app)
+    ? app
+    : join(import.meta.dirname, '../apps', app);
+  // Chosen here because the site URL is not part of what serve prints first.
+  const sitePort = await freePort();
   const child = spawn(
     process.execPath,
     [
       cli,
       'serve',
-      ...['--functions', join(import.meta.dirname, '../apps', app)],
-      ...['--port', '0', '--site-port', '0', '--host', '127.0.0.1'],
+      ...['--functions', functions],
+      ...['--port', '0', '--site-port', String(sitePort)],
+      ...['--host', '127.0.0.1'],
       ...['--data', dataDir, '--admin-key', 'converge|test-admin-key'],
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...options.env },
+    },
   );
   let stdout = '';
   let stderr = '';
@@ -65,9 +86,23 @@ export async function startServerProcess(app: string): Promise<ServerProcess> {
         reject(new Error(`converge serve exited before serving: ${stderr}`)),
       );
     });
-    return { url, stop, [Symbol.asyncDispose]: close };
+    return {
+      url,
+      siteUrl: `http://127.0.0.1:${sitePort}`,
+      stop,
+      [Symbol.asyncDispose]: close,
+    };
   } catch (error) {
     await close();
     throw error;
   }
+}
+
+/** A loopback port that was free a moment ago. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
