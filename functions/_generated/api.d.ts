@@ -8,7 +8,14 @@
  * @module
  */
 
+import type * as attachments from "../attachments.js";
+import type * as bot from "../bot.js";
+import type * as crons from "../crons.js";
+import type * as http from "../http.js";
 import type * as messages from "../messages.js";
+import type * as presence from "../presence.js";
+import type * as rooms from "../rooms.js";
+import type * as users from "../users.js";
 
 import type {
   ApiFromModules,
@@ -17,7 +24,14 @@ import type {
 } from "convex/server";
 
 declare const fullApi: ApiFromModules<{
+  attachments: typeof attachments;
+  bot: typeof bot;
+  crons: typeof crons;
+  http: typeof http;
   messages: typeof messages;
+  presence: typeof presence;
+  rooms: typeof rooms;
+  users: typeof users;
 }>;
 
 /**
