@@ -132,3 +132,7 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 process.exitCode = await main(process.argv.slice(2));
+// Everything has finished and the logger writes synchronously; what may be
+// left are idle keep-alive HTTP connections, which uWebSockets.js does not
+// close with its listener and which would keep a stopped server alive.
+process.exit();

@@ -3,6 +3,7 @@
  * SIGTERM (what a container runtime sends) or SIGINT (Ctrl-C). It closes its
  * sockets, finishes in-flight work, logs that it did, and exits 0.
  */
+import { Agent, get } from 'node:http';
 import { makeFunctionReference } from 'convex/server';
 import { describe, expect, test } from 'vitest';
 import { convexClients } from '../helpers/convex-clients.ts';
@@ -38,6 +39,23 @@ describe('converge serve stopped by a signal', () => {
       'SIGTERM: shutting down after in-flight work (again to exit at once)',
       'stopped',
     ]);
+  });
+
+  test('an idle keep-alive HTTP connection does not keep a stopped server alive', async () => {
+    await using server = await startServerProcess('e2e');
+    const agent = new Agent({ keepAlive: true });
+    const version = await new Promise<number>((resolve, reject) => {
+      get(`${server.url}/version`, { agent }, (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+      }).on('error', reject);
+    });
+    expect(version).toBe(200);
+    const started = Date.now();
+    const { code } = await server.stop('SIGTERM');
+    expect(code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(3000);
+    agent.destroy();
   });
 
   test('SIGINT, as from Ctrl-C, stops it the same way', async () => {
