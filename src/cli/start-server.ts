@@ -28,7 +28,8 @@ import {
   loadFunctions,
 } from '../runtime/load-functions.ts';
 import { Scheduler } from '../runtime/scheduler.ts';
-import { httpActionHandler } from '../http/http-action-handler.ts';
+import { httpActionHandler, underPrefix } from '../http/http-action-handler.ts';
+import { storageHandler } from '../http/storage-handler.ts';
 import { MAX_BODY_BYTES, startHttpApi } from '../http/http-api.ts';
 import { canonicalUdfPath, parseUdfPath } from '../runtime/udf-path.ts';
 import { openStore } from '../store/open-store.ts';
@@ -157,12 +158,26 @@ export async function startServer(
     metrics: metrics.registry,
     log,
   });
+  const httpActions = httpActionHandler(runner, verifier, log);
+  const files = storageHandler(runner);
   const door = await startFrontDoor({
     host: config.host,
     port: config.port,
     version: options.version,
     sync,
     http: { handle: api.handle, maxBodyBytes: MAX_BODY_BYTES },
+    mounts: [
+      { prefix: '/http/', handle: underPrefix('/http', httpActions) },
+      {
+        prefix: '/api/storage/',
+        handle: async (request) =>
+          (await files(request)) ??
+          Response.json(
+            { code: 'NotFound', message: 'No such storage route.' },
+            { status: 404 },
+          ),
+      },
+    ],
     onError: (error) => {
       log('error', `an HTTP handler failed: ${String(error)}`);
     },
@@ -175,7 +190,7 @@ export async function startServer(
   const site = await startSiteServer({
     host: config.host,
     port: config.sitePort,
-    handle: httpActionHandler(runner, verifier, log),
+    handle: httpActions,
   });
   const siteUrl = `http://${host}:${site.port}`;
 

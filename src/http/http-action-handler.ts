@@ -42,3 +42,27 @@ export function httpActionHandler(
     return response;
   };
 }
+
+/**
+ * The same handler under a path prefix (`/http` on the main port, where
+ * Convex serves HTTP actions besides the site port): routes see the path
+ * without it.
+ */
+export function underPrefix(
+  prefix: string,
+  handle: HttpActionHandler,
+): HttpActionHandler {
+  return (request) => {
+    const url = new URL(request.url);
+    url.pathname = url.pathname.slice(prefix.length) || '/';
+    return handle(
+      new Request(url, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        signal: request.signal,
+        ...(request.body ? { duplex: 'half' } : {}),
+      }),
+    );
+  };
+}

@@ -70,6 +70,23 @@ describe('HTTP actions on the site port', () => {
     });
   });
 
+  test('the main port serves the same routes under /http/, and the files storage URLs name', async () => {
+    await using server = await startTestServer('basic');
+    const hello = await fetch(`${server.url}/http/hello?name=main`);
+    expect(await hello.text()).toBe('hello main');
+
+    const uploaded = await fetch(`${server.url}/http/files/a.txt`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'stored through an HTTP action',
+    });
+    const { url } = (await uploaded.json()) as { url: string };
+    const served = await fetch(url);
+    expect(served.headers.get('content-type')).toBe('text/plain');
+    expect(await served.text()).toBe('stored through an HTTP action');
+    expect((await fetch(`${server.url}/api/storage/nothing`)).status).toBe(404);
+  });
+
   test('no route is a 404 and a throwing handler a 500', async () => {
     await using server = await startTestServer('basic');
     const missing = await fetch(`${server.siteUrl}/nowhere`);
