@@ -2,14 +2,14 @@
  * The container image's smoke test: `npm run test:container` builds the image,
  * starts it, and runs this with the container's address as `CONVEX_URL`. It
  * checks what a user of the image meets first: `/health` answers with the
- * native uWebSockets.js transport (the reason the image is glibc), `/version`
- * answers, and the official client subscribes to the sample chat, sends a
- * message and sees it arrive.
+ * native uWebSockets.js transport (the reason the image is glibc) and a
+ * reachable store, `/version` answers, and the official client subscribes to
+ * the sample chat and runs one of its mutations.
  *
  * Exits 0, or 1 with the step that failed; gives up after TIMEOUT_MS.
  */
-import { randomUUID } from 'node:crypto';
 import { ConvexClient } from 'convex/browser';
+import { ConvexError } from 'convex/values';
 import { api } from '../../functions/_generated/api.js';
 
 /** Generous for a server that is already answering; a hang means a bug. */
@@ -23,7 +23,7 @@ if (url === undefined || url === '') {
 const steps: readonly (readonly [string, (base: string) => Promise<void>])[] = [
   ['GET /health', checkHealth],
   ['GET /version', checkVersion],
-  ['subscribe, send, receive', checkSubscriptionSeesSend],
+  ['the official client', checkClient],
 ];
 let current = 'start';
 const timer = setTimeout(
@@ -66,37 +66,44 @@ async function checkVersion(base: string): Promise<void> {
   console.log(`container smoke: GET /version ${text}`);
 }
 
-/** A subscriber of a fresh channel sees a message another client sends. */
-async function checkSubscriptionSeesSend(base: string): Promise<void> {
-  const channel = `smoke-${randomUUID()}`;
-  const body = 'hello from the container smoke test';
-  const subscriber = new ConvexClient(base);
-  const sender = new ConvexClient(base);
+/**
+ * The official client over the sync socket: a subscription gets its first
+ * result, and a mutation runs and answers. Every write of the sample chat
+ * needs a signed-in user, and the container is started with no JWT secret, so
+ * the mutation is a signed-out one that the app refuses with its own error.
+ */
+async function checkClient(base: string): Promise<void> {
+  const client = new ConvexClient(base);
   try {
-    const arrived = new Promise<void>((resolve, reject) => {
-      const stop = subscriber.onUpdate(
-        api.messages.list,
-        { channel },
-        (messages) => {
-          if (!messages.some((m) => m.body === body)) return;
+    const rooms = await new Promise<unknown[]>((resolve, reject) => {
+      const stop = client.onUpdate(
+        api.rooms.list,
+        {},
+        (result) => {
           stop();
-          resolve();
+          resolve(result);
         },
         reject,
       );
     });
-    await sender.mutation(api.messages.send, {
-      channel,
-      author: 'smoke',
-      body,
-    });
-    await arrived;
     console.log(
-      'container smoke: a sent message reached a subscriber of its channel',
+      `container smoke: subscribed to rooms:list, ${rooms.length} rooms`,
     );
+    const refusal = await client
+      .mutation(api.rooms.create, { name: 'smoke' })
+      .then(
+        () => new Error('rooms:create succeeded signed out'),
+        (error: unknown) => error,
+      );
+    const expected = 'Sign in to create a room.';
+    if (!(refusal instanceof ConvexError) || refusal.data !== expected) {
+      throw new Error(
+        `rooms:create signed out: expected ConvexError "${expected}", got ${describe(refusal)}`,
+      );
+    }
+    console.log(`container smoke: rooms:create signed out: "${expected}"`);
   } finally {
-    await subscriber.close();
-    await sender.close();
+    await client.close();
   }
 }
 
