@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --full]`: runs the benchmarks (protocol decode, store
- * operations, function calls against convex-test, the sync worker against
- * raw uWebSockets.js), prints their markdown tables and writes
+ * operations, function calls against convex-test, the sync worker and the
+ * HTTP API against raw uWebSockets.js), prints their markdown tables and writes
  * bench/results/<name>.{json,md}.
  *
  * Quick mode times each side for 300 ms per round: long enough for thousands
@@ -22,6 +22,7 @@ import {
 import { type RuntimeBenchRow, benchRuntime } from './runtime-calls.ts';
 import { type StoreBenchRow, benchStore } from './store-ops.ts';
 import { type SyncBenchResult, benchSync } from './sync-latency.ts';
+import { type HttpBenchRow, benchHttpApi } from './http-api.ts';
 
 type Mode = 'quick' | 'full';
 
@@ -111,6 +112,20 @@ function syncMarkdown(result: SyncBenchResult): string {
   );
 }
 
+function httpMarkdown(rows: HttpBenchRow[]): string {
+  const lines = rows.map(
+    (row) =>
+      `| ${row.workload} | ${perSecond(row.converge)} calls/s | ${perSecond(row.raw)} calls/s | ${row.ratio.toFixed(2)} |`,
+  );
+  return (
+    [
+      '| workload (ConvexHttpClient, one at a time) | Converge | raw uWebSockets.js route | ratio |',
+      '| --- | ---: | ---: | ---: |',
+      ...lines,
+    ].join('\n') + '\n'
+  );
+}
+
 const mode = parseMode(argv.slice(2));
 const durationMs = durationMsByMode[mode];
 const cpuModel = cpus()[0]?.model ?? 'unknown';
@@ -152,4 +167,12 @@ console.log(syncText);
 writeResults('sync-latency', {
   json: { ...environment, ...sync },
   markdown: syncText,
+});
+
+const http = await benchHttpApi({ durationMs, rounds });
+const httpText = `## HTTP API vs a raw uWebSockets.js route (node ${version}, ${cpuModel}, ${mode})\n\n${httpMarkdown(http)}`;
+console.log(httpText);
+writeResults('http-api', {
+  json: { ...environment, durationMs, rounds, rows: http },
+  markdown: httpText,
 });
