@@ -58,7 +58,9 @@ export async function startServerProcess(
     ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...options.env },
+      // Its own SQLite store in its data directory, even where the tests'
+      // environment names a PostgreSQL database for the store's own tests.
+      env: { ...process.env, DATABASE_URL: '', ...options.env },
     },
   );
   let stdout = '';
