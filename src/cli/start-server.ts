@@ -191,6 +191,9 @@ export async function startServer(
     host: config.host,
     port: config.sitePort,
     handle: httpActions,
+    onError: (error) => {
+      log('error', `an HTTP action failed: ${String(error)}`);
+    },
   });
   const siteUrl = `http://${host}:${site.port}`;
 

@@ -277,26 +277,15 @@ export class SyncConnection implements HubSubscriber {
           },
         );
         if (this.#state !== 'open') return;
+        const answer = responseFields(message.requestId, result);
         this.#send(
-          result.success
+          answer.success
             ? {
                 type: 'MutationResponse',
-                requestId: message.requestId,
-                success: true,
-                result: result.value,
+                ...answer,
                 ts: result.ts ?? (await this.#services.latestTs()),
-                logLines: result.logLines,
               }
-            : {
-                type: 'MutationResponse',
-                requestId: message.requestId,
-                success: false,
-                result: result.errorMessage,
-                logLines: result.logLines,
-                ...(result.errorData === undefined
-                  ? {}
-                  : { errorData: result.errorData }),
-              },
+            : { type: 'MutationResponse', ...answer },
         );
         this.#schedule(true);
       })
@@ -318,26 +307,10 @@ export class SyncConnection implements HubSubscriber {
       })
       .then((result) => {
         if (this.#state !== 'open') return;
-        this.#send(
-          result.success
-            ? {
-                type: 'ActionResponse',
-                requestId: message.requestId,
-                success: true,
-                result: result.value,
-                logLines: result.logLines,
-              }
-            : {
-                type: 'ActionResponse',
-                requestId: message.requestId,
-                success: false,
-                result: result.errorMessage,
-                logLines: result.logLines,
-                ...(result.errorData === undefined
-                  ? {}
-                  : { errorData: result.errorData }),
-              },
-        );
+        this.#send({
+          type: 'ActionResponse',
+          ...responseFields(message.requestId, result),
+        });
         this.#schedule(true);
       })
       .catch((error: unknown) => this.#crash(error))
@@ -497,6 +470,26 @@ export class SyncConnection implements HubSubscriber {
     this.#socket.close(code, reason);
     this.closed();
   }
+}
+
+/** What a MutationResponse and an ActionResponse share: the result or the error. */
+function responseFields(requestId: number, result: FunctionResult) {
+  return result.success
+    ? {
+        requestId,
+        success: true as const,
+        result: result.value,
+        logLines: result.logLines,
+      }
+    : {
+        requestId,
+        success: false as const,
+        result: result.errorMessage,
+        logLines: result.logLines,
+        ...(result.errorData === undefined
+          ? {}
+          : { errorData: result.errorData }),
+      };
 }
 
 /** Chunked Transitions came with npm 1.28.0 (convex-protocol.md §3.2). */

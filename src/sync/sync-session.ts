@@ -17,7 +17,7 @@
  *
  *   planTransition() ──▶ (the shell runs the plan's queries) ──▶ completeTransition()
  */
-import { type JSONValue, convexToJson } from 'convex/values';
+import { convexToJson } from 'convex/values';
 import type {
   AddQuery,
   Connect,
@@ -28,6 +28,7 @@ import type {
 } from '../protocol/messages.ts';
 import type { Timestamp } from '../protocol/timestamp.ts';
 import type { Value } from '../protocol/values.ts';
+import type { Caller } from '../runtime/authenticate.ts';
 
 /** A subscribed query, as the client added it, with the latest journal sent for it. */
 export interface SubscribedQuery {
@@ -37,16 +38,8 @@ export interface SubscribedQuery {
   journal: string | null;
 }
 
-/** The identity functions of this session see. */
-export type SessionIdentity =
-  | { kind: 'none' }
-  | {
-      kind: 'user';
-      identity: Record<string, JSONValue>;
-      /** When the token expires, in ms since the epoch; null if it does not. */
-      expiresAtMs: number | null;
-    }
-  | { kind: 'admin'; identity: Record<string, JSONValue> | null };
+/** The identity functions of this session see: the caller its last `Authenticate` made. */
+export type SessionIdentity = Caller;
 
 /** The outcome of a query run for a Transition. */
 export type QueryResult =

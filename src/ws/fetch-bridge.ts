@@ -10,6 +10,49 @@
  */
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
 
+/** A handler in the Fetch API's terms. */
+export type FetchHandler = (request: Request) => Promise<Response>;
+
+/**
+ * A uWS route answered by a Fetch handler: the request streams in, the
+ * response streams out, and a handler that throws is reported and answered
+ * 500 `InternalServerError` as Convex answers its own failures.
+ */
+export function fetchRoute(
+  handle: FetchHandler,
+  options: { defaultHost: string; onError: (error: unknown) => void },
+): (res: HttpResponse, req: HttpRequest) => void {
+  return (res, req) => {
+    const controller = new AbortController();
+    res.onAborted(() => controller.abort());
+    const request = requestFrom(res, req, {
+      origin: `http://${req.getHeader('host') || options.defaultHost}`,
+      aborted: controller.signal,
+    });
+    handle(request)
+      .then((response) => writeResponse(res, response, controller.signal))
+      .catch((error: unknown) => {
+        options.onError(error);
+        if (!controller.signal.aborted) internalError(res);
+      });
+  };
+}
+
+/** Convex's answer to a request that failed on the server's side. */
+export function internalError(res: HttpResponse): void {
+  res.cork(() => {
+    res
+      .writeStatus('500 Internal Server Error')
+      .writeHeader('content-type', 'application/json')
+      .end(
+        JSON.stringify({
+          code: 'InternalServerError',
+          message: "Your request couldn't be completed. Try again later.",
+        }),
+      );
+  });
+}
+
 /** A Fetch `Request` for a uWS request; `path` replaces the URL's path when given (a mount prefix stripped). */
 export function requestFrom(
   res: HttpResponse,

@@ -10,10 +10,10 @@
  * - everything else: the HTTP API, a handler of whole requests behind the
  *   HTTP bridge (http-bridge.ts); without one, a JSON 404.
  */
-import type { HttpResponse, us_listen_socket } from 'uWebSockets.js';
 import type { SyncServer } from '../sync/sync-server.ts';
-import { requestFrom, writeResponse } from './fetch-bridge.ts';
+import { fetchRoute } from './fetch-bridge.ts';
 import { type RequestHandler, httpBridge } from './http-bridge.ts';
+import { listen } from './listen.ts';
 import { SYNC_PATHS, syncBehavior } from './sync-route.ts';
 import { uws } from './uws.ts';
 
@@ -62,21 +62,13 @@ export async function startFrontDoor(
     });
   });
   for (const mount of options.mounts ?? [])
-    app.any(`${mount.prefix}*`, (res, req) => {
-      const controller = new AbortController();
-      res.onAborted(() => controller.abort());
-      const request = requestFrom(res, req, {
-        origin: `http://${req.getHeader('host') || `${options.host}:${options.port}`}`,
-        aborted: controller.signal,
-      });
-      mount
-        .handle(request)
-        .then((response) => writeResponse(res, response, controller.signal))
-        .catch((error: unknown) => {
-          onError(error);
-          if (!controller.signal.aborted) internalError(res);
-        });
-    });
+    app.any(
+      `${mount.prefix}*`,
+      fetchRoute(mount.handle, {
+        defaultHost: `${options.host}:${options.port}`,
+        onError,
+      }),
+    );
   app.any(
     '/*',
     options.http
@@ -98,41 +90,13 @@ export async function startFrontDoor(
         },
   );
 
-  const listenSocket = await new Promise<us_listen_socket>(
-    (resolve, reject) => {
-      app.listen(options.host, options.port, (socket) => {
-        if (socket) resolve(socket);
-        else
-          reject(new Error(`cannot listen on ${options.host}:${options.port}`));
-      });
-    },
-  );
-  let open = true;
-  const close = (): void => {
-    if (!open) return;
-    open = false;
-    uws.us_listen_socket_close(listenSocket);
-  };
+  const listening = await listen(app, options.host, options.port);
   return {
-    port: uws.us_socket_local_port(listenSocket),
-    close,
+    port: listening.port,
+    close: () => listening.close(),
     [Symbol.asyncDispose]() {
-      close();
+      listening.close();
       return Promise.resolve();
     },
   };
-}
-
-function internalError(res: HttpResponse): void {
-  res.cork(() => {
-    res
-      .writeStatus('500 Internal Server Error')
-      .writeHeader('content-type', 'application/json')
-      .end(
-        JSON.stringify({
-          code: 'InternalServerError',
-          message: "Your request couldn't be completed. Try again later.",
-        }),
-      );
-  });
 }

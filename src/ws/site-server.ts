@@ -4,61 +4,24 @@
  * one handler as a Fetch `Request`, and its `Response` streams back
  * (fetch-bridge.ts).
  */
-import type { us_listen_socket } from 'uWebSockets.js';
-import { requestFrom, writeResponse } from './fetch-bridge.ts';
+import { type FetchHandler, fetchRoute } from './fetch-bridge.ts';
+import { type Listening, listen } from './listen.ts';
 import { uws } from './uws.ts';
 
-export interface SiteServer {
-  port: number;
-  close(): void;
-}
+export type SiteServer = Listening;
 
 export async function startSiteServer(options: {
   host: string;
   port: number;
-  handle(request: Request): Promise<Response>;
+  handle: FetchHandler;
+  onError: (error: unknown) => void;
 }): Promise<SiteServer> {
-  const app = uws.App().any('/*', (res, req) => {
-    const controller = new AbortController();
-    res.onAborted(() => controller.abort());
-    const request = requestFrom(res, req, {
-      origin: `http://${req.getHeader('host') || `${options.host}:${options.port}`}`,
-      aborted: controller.signal,
-    });
-    options
-      .handle(request)
-      .then((response) => writeResponse(res, response, controller.signal))
-      .catch((error: unknown) => {
-        if (controller.signal.aborted) return;
-        res.cork(() => {
-          res
-            .writeStatus('500 Internal Server Error')
-            .writeHeader('content-type', 'application/json')
-            .end(
-              JSON.stringify({
-                code: 'InternalServerError',
-                message: error instanceof Error ? error.message : String(error),
-              }),
-            );
-        });
-      });
-  });
-  const listenSocket = await new Promise<us_listen_socket>(
-    (resolve, reject) => {
-      app.listen(options.host, options.port, (socket) => {
-        if (socket) resolve(socket);
-        else
-          reject(new Error(`cannot listen on ${options.host}:${options.port}`));
-      });
-    },
+  const app = uws.App().any(
+    '/*',
+    fetchRoute(options.handle, {
+      defaultHost: `${options.host}:${options.port}`,
+      onError: options.onError,
+    }),
   );
-  let open = true;
-  return {
-    port: uws.us_socket_local_port(listenSocket),
-    close: () => {
-      if (!open) return;
-      open = false;
-      uws.us_listen_socket_close(listenSocket);
-    },
-  };
+  return listen(app, options.host, options.port);
 }
