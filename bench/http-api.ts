@@ -4,14 +4,10 @@
  * second, one at a time, next to a raw uWebSockets.js HTTP route that
  * answers the same request with the same body, in the same process.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ConvexHttpClient } from 'convex/browser';
 import { makeFunctionReference } from 'convex/server';
-import { startServer } from '../src/cli/start-server.ts';
-import { createLogger } from '../src/cli/logger.ts';
 import { uws } from '../src/ws/uws.ts';
+import { withBenchServer } from './bench-server.ts';
 import { measure, median } from './measure.ts';
 
 const get = makeFunctionReference<'query', { name: string }, number>(
@@ -32,67 +28,52 @@ export async function benchHttpApi(options: {
   durationMs: number;
   rounds: number;
 }): Promise<HttpBenchRow[]> {
-  const data = mkdtempSync(join(tmpdir(), 'converge-bench-http-'));
-  const started = await startServer(
-    {
-      functions: new URL('../test/apps/basic/', import.meta.url).pathname,
-      port: 0,
-      sitePort: 0,
-      host: '127.0.0.1',
-      data,
-      databaseUrl: undefined,
-      adminKey: 'bench',
-      jwtSecret: undefined,
-      envFile: undefined,
-    },
-    { version: 'bench', logger: createLogger({ level: 'silent' }) },
-  );
-  if (!started.success) throw new Error(started.error);
-  const { server } = started;
-  const raw = await rawRoute();
-  try {
-    const client = new ConvexHttpClient(server.url, { logger: false });
-    const rows: HttpBenchRow[] = [];
-    for (const [workload, call, body] of [
-      [
-        'query (counters:get)',
-        () => client.query(get, { name: 'bench' }),
-        '{"status":"success","value":0}',
-      ],
-      [
-        'mutation (counters:increment)',
-        () => client.mutation(increment, { name: 'bench' }),
-        '{"status":"success","value":null}',
-      ],
-    ] as const) {
-      raw.body = body;
-      const ours: number[] = [];
-      const theirs: number[] = [];
-      await call();
-      for (let round = 0; round < options.rounds; round++) {
-        ours.push(
-          await measure(async () => {
-            await call();
-            return 1;
-          }, options.durationMs),
-        );
-        theirs.push(await measure(() => rawCall(raw.url), options.durationMs));
+  return withBenchServer(async (server) => {
+    const raw = await rawRoute();
+    try {
+      const client = new ConvexHttpClient(server.url, { logger: false });
+      const rows: HttpBenchRow[] = [];
+      for (const [workload, call, body] of [
+        [
+          'query (counters:get)',
+          () => client.query(get, { name: 'bench' }),
+          '{"status":"success","value":0}',
+        ],
+        [
+          'mutation (counters:increment)',
+          () => client.mutation(increment, { name: 'bench' }),
+          '{"status":"success","value":null}',
+        ],
+      ] as const) {
+        raw.body = body;
+        const ours: number[] = [];
+        const theirs: number[] = [];
+        await call();
+        for (let round = 0; round < options.rounds; round++) {
+          ours.push(
+            await measure(async () => {
+              await call();
+              return 1;
+            }, options.durationMs),
+          );
+          theirs.push(
+            await measure(() => rawCall(raw.url), options.durationMs),
+          );
+        }
+        const converge = median(ours);
+        const baseline = median(theirs);
+        rows.push({
+          workload,
+          converge,
+          raw: baseline,
+          ratio: converge / baseline,
+        });
       }
-      const converge = median(ours);
-      const baseline = median(theirs);
-      rows.push({
-        workload,
-        converge,
-        raw: baseline,
-        ratio: converge / baseline,
-      });
+      return rows;
+    } finally {
+      raw.close();
     }
-    return rows;
-  } finally {
-    raw.close();
-    await server.close();
-    rmSync(data, { recursive: true, force: true });
-  }
+  });
 }
 
 /** What `ConvexHttpClient` sends for a query, to the raw route. */

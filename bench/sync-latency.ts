@@ -15,14 +15,11 @@
  * Everything runs in one process, clients included, so the ratios compare
  * like with like; absolute figures include the client's own work.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ConvexClient } from 'convex/browser';
 import { makeFunctionReference } from 'convex/server';
 import WebSocket from 'ws';
-import { createLogger } from '../src/cli/logger.ts';
-import { type RunningServer, startServer } from '../src/cli/start-server.ts';
+import type { RunningServer } from '../src/cli/start-server.ts';
+import { withBenchServer } from './bench-server.ts';
 import { uws } from '../src/ws/uws.ts';
 
 const increment = makeFunctionReference<'mutation', { name: string }, null>(
@@ -58,51 +55,26 @@ export async function benchSync(options: {
   return {
     latency: {
       samples,
-      converge: await withServer((server) => convergeLatency(server, samples)),
+      converge: await withBenchServer((server) =>
+        convergeLatency(server, samples),
+      ),
       relay: await relayLatency(samples),
     },
     fanOut: {
       subscribers,
       writes,
-      converge: await withServer((server) =>
+      converge: await withBenchServer((server) =>
         convergeFanOut(server, subscribers, writes),
       ),
       publish: await publishFanOut(subscribers, writes),
     },
     memory: {
       subscriptions,
-      bytesPerSubscription: await withServer((server) =>
+      bytesPerSubscription: await withBenchServer((server) =>
         subscriptionMemory(server, subscriptions),
       ),
     },
   };
-}
-
-async function withServer<T>(
-  work: (server: RunningServer) => Promise<T>,
-): Promise<T> {
-  const data = mkdtempSync(join(tmpdir(), 'converge-bench-'));
-  const started = await startServer(
-    {
-      functions: new URL('../test/apps/basic/', import.meta.url).pathname,
-      port: 0,
-      sitePort: 0,
-      host: '127.0.0.1',
-      data,
-      databaseUrl: undefined,
-      adminKey: 'bench',
-      jwtSecret: undefined,
-      envFile: undefined,
-    },
-    { version: 'bench', logger: createLogger({ level: 'silent' }) },
-  );
-  if (!started.success) throw new Error(started.error);
-  try {
-    return await work(started.server);
-  } finally {
-    await started.server.close();
-    rmSync(data, { recursive: true, force: true });
-  }
 }
 
 /** Resolves when `client`'s subscription to counter `name` shows a value passing `until`. */
