@@ -20,6 +20,10 @@ import { join } from 'node:path';
 import { applySchema } from '../runtime/apply-schema.ts';
 import { parseAuthConfig } from '../runtime/auth-config.ts';
 import { cronJobsFrom } from '../runtime/cron-schedule.ts';
+import {
+  changeEnvironment,
+  storedEnvironment,
+} from '../runtime/environment-variables.ts';
 import { FileStorage } from '../runtime/file-storage.ts';
 import { FunctionRunner } from '../runtime/function-runner.ts';
 import { IdentityVerifier } from '../runtime/identity-verifier.ts';
@@ -89,25 +93,34 @@ export async function startServer(
 ): Promise<StartResult> {
   const { logger } = options;
   const log = logTo(logger);
-  let env: Readonly<Record<string, string>> = {};
+  let fileEnv: Readonly<Record<string, string>> = {};
   if (config.envFile !== undefined) {
     const read = await readEnvFile(config.envFile);
     if (!read.success) return read;
-    env = read.env;
+    fileEnv = read.env;
   }
-  const loaded = await loadFunctions(config.functions, { env });
-  if (!loaded.success) return { success: false, error: loaded.error };
-  const functions = loaded.loaded;
-  const auth = parseAuthConfig(functions.authConfig);
-  if (!auth.success) return { success: false, error: auth.error };
-  const crons = cronsOf(functions);
-  if (!crons.success) return crons;
-
   const opened = await openStore({
     dataDir: config.data,
     databaseUrl: config.databaseUrl,
   });
   const { store } = opened;
+  // Variables set through the admin API override the file's.
+  let env: Readonly<Record<string, string>> = {
+    ...fileEnv,
+    ...(await storedEnvironment(store)),
+  };
+  const refuse = async (error: string): Promise<StartResult> => {
+    await store.close();
+    return { success: false, error };
+  };
+  const loaded = await loadFunctions(config.functions, { env });
+  if (!loaded.success) return refuse(loaded.error);
+  const functions = loaded.loaded;
+  const auth = parseAuthConfig(functions.authConfig);
+  if (!auth.success) return refuse(auth.error);
+  const crons = cronsOf(functions);
+  if (!crons.success) return refuse(crons.error);
+
   await applySchema(store, functions.schema);
   const { key: adminKey, created: adminKeyCreated } =
     config.adminKey === undefined
@@ -157,6 +170,12 @@ export async function startServer(
     transport: uwsTransport,
     metrics: metrics.registry,
     log,
+    updateEnvironment: async (changes) => {
+      const changed = await changeEnvironment(store, changes);
+      if (changed.success)
+        setEnvironment({ ...fileEnv, ...changed.environment });
+      return changed;
+    },
   });
   const httpActions = httpActionHandler(runner, verifier, log);
   const files = storageHandler(runner);
@@ -216,11 +235,11 @@ export async function startServer(
         : ['auth.config.ts changed: restart the server to apply it'];
     return { success: true, functions: next.loaded.functions.size, warnings };
   };
-  const setEnvironment = (next: Readonly<Record<string, string>>): void => {
+  function setEnvironment(next: Readonly<Record<string, string>>): void {
     env = { ...next };
     runner.setEnvironment(env);
     sync.invalidateAll();
-  };
+  }
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;

@@ -32,6 +32,10 @@ import {
   registerDeploymentRoutes,
 } from './deployment-routes.ts';
 import {
+  type EnvironmentRoutesOptions,
+  registerEnvironmentRoutes,
+} from './environment-routes.ts';
+import {
   type FunctionRoutesOptions,
   registerFunctionRoutes,
 } from './function-routes.ts';
@@ -44,7 +48,10 @@ import {
 } from './system-error.ts';
 
 export interface HttpApiOptions
-  extends FunctionRoutesOptions, DeploymentRoutesOptions {
+  extends
+    FunctionRoutesOptions,
+    DeploymentRoutesOptions,
+    EnvironmentRoutesOptions {
   log: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 
@@ -193,6 +200,7 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
   }
   registerFunctionRoutes(app, routes);
   registerDeploymentRoutes(app, routes);
+  registerEnvironmentRoutes(app, routes);
   await app.ready();
 
   return {

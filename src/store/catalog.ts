@@ -30,6 +30,7 @@ export const SYSTEM_TABLES: ReadonlyMap<string, number> = new Map([
   ['_scheduled_functions', 513],
   ['_storage', 514],
   ['_cron_jobs', 515],
+  ['_environment_variables', 516],
 ]);
 export const TABLES_INDEX_ID = 0;
 export const BY_ID = 'by_id';
