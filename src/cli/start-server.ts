@@ -25,6 +25,7 @@ import {
   storedEnvironment,
 } from '../runtime/environment-variables.ts';
 import { FileStorage } from '../runtime/file-storage.ts';
+import { StoredFiles } from '../runtime/stored-files.ts';
 import { FunctionRunner } from '../runtime/function-runner.ts';
 import { IdentityVerifier } from '../runtime/identity-verifier.ts';
 import {
@@ -127,16 +128,17 @@ export async function startServer(
       ? await dataDirAdminKey(config.data)
       : { key: config.adminKey, created: false };
   const deployment = { url: '' };
+  const fileOptions = {
+    files: new FileStorage(join(config.data, 'storage')),
+    // Read when a function asks for a URL, by which time the port is known.
+    get origin() {
+      return deployment.url;
+    },
+    secret: randomBytes(32),
+  };
   const runner = new FunctionRunner(functions, store, {
     env,
-    files: {
-      files: new FileStorage(join(config.data, 'storage')),
-      // Read when a function asks for a URL, by which time the port is known.
-      get origin() {
-        return deployment.url;
-      },
-      secret: randomBytes(32),
-    },
+    files: fileOptions,
   });
   const scheduler = new Scheduler(runner, store, {
     crons: crons.jobs,
@@ -178,7 +180,7 @@ export async function startServer(
     },
   });
   const httpActions = httpActionHandler(runner, verifier, log);
-  const files = storageHandler(runner);
+  const files = storageHandler(new StoredFiles(store, fileOptions));
   const door = await startFrontDoor({
     host: config.host,
     port: config.port,

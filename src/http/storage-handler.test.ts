@@ -8,7 +8,7 @@ import { storageHandler } from './storage-handler.ts';
 describe('the storage routes', () => {
   test('a file posted to an upload URL is served at the URL ctx.storage gives it', async () => {
     await using rt = await startBasicRuntime();
-    const handle = storageHandler(rt.runner);
+    const handle = storageHandler(rt.files);
     const made = await rt.runner.runMutation('files:uploadUrl', {});
     if (!made.success) throw new Error(made.errorMessage);
 
@@ -42,7 +42,7 @@ describe('the storage routes', () => {
 
   test('an upload without a good token, and a file that does not exist, are refused', async () => {
     await using rt = await startBasicRuntime();
-    const handle = storageHandler(rt.runner);
+    const handle = storageHandler(rt.files);
     const forged = await handle(
       new Request(`${BASIC_ORIGIN}/api/storage/upload?token=1.forged`, {
         method: 'POST',

@@ -5,14 +5,14 @@
  * a stored file with its content type. Other paths are not this handler's
  * (null).
  */
-import type { FunctionRunner } from '../runtime/function-runner.ts';
+import type { StoredFiles } from '../runtime/stored-files.ts';
 
 const PREFIX = '/api/storage/';
 
 export type StorageHandler = (request: Request) => Promise<Response | null>;
 
 export function storageHandler(
-  runner: Pick<FunctionRunner, 'storeUpload' | 'storedFileBytes'>,
+  files: Pick<StoredFiles, 'storeUpload' | 'storedFileBytes'>,
 ): StorageHandler {
   return async (request) => {
     const url = new URL(request.url);
@@ -21,7 +21,7 @@ export function storageHandler(
     if (rest === 'upload') {
       if (request.method !== 'POST')
         return failure(405, 'MethodNotAllowed', 'Uploads are POSTed.');
-      const stored = await runner.storeUpload(
+      const stored = await files.storeUpload(
         url.searchParams.get('token') ?? '',
         new Uint8Array(await request.arrayBuffer()),
         request.headers.get('content-type'),
@@ -36,7 +36,7 @@ export function storageHandler(
         'MethodNotAllowed',
         'Stored files are read with GET.',
       );
-    const file = await runner.storedFileBytes(decodeURIComponent(rest));
+    const file = await files.storedFileBytes(decodeURIComponent(rest));
     if (!file) return failure(404, 'FileNotFound', `File ${rest} not found.`);
     return new Response(request.method === 'HEAD' ? null : file.bytes, {
       headers: {

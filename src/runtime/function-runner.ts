@@ -23,19 +23,12 @@ import type { DocumentStore, Timestamp, Transaction } from '../store/store.ts';
 import { type ActionCalls, actionSyscalls } from './action-syscalls.ts';
 import { DatabaseSyscalls } from './database-syscalls.ts';
 import { type Execution, type FunctionKind, executions } from './execution.ts';
-import { ExecutionEnded, ExecutionGuard } from './execution-guard.ts';
+import { executeFunction } from './execute-function.ts';
 import { failureFromThrown } from './function-failure.ts';
 import type { FunctionResult } from './function-result.ts';
 import type { FunctionDefinition, LoadedFunctions } from './load-functions.ts';
 import { cancelJob, scheduleJob, transitionJob } from './scheduled-jobs.ts';
-import {
-  type StorageContext,
-  isStorageId,
-  storageJsSyscall,
-  storeFile,
-  storedFile,
-} from './storage-syscalls.ts';
-import { verifyUploadToken } from './upload-token.ts';
+import { type StorageContext, storageJsSyscall } from './storage-syscalls.ts';
 import type { SyscallTable } from './syscall-table.ts';
 import { documentValidatorsOf } from './schema-validators.ts';
 import { type SearchIndexes, searchIndexesOf } from './search-indexes.ts';
@@ -44,11 +37,7 @@ import { type NestedUdfType, udfSyscalls } from './udf-syscalls.ts';
 import { vectorSearch } from './vector-search.ts';
 import { seededRandom } from './seeded-random.ts';
 import { canonicalUdfPath, parseUdfPath } from './udf-path.ts';
-import {
-  type ValidationContext,
-  type ValidatorJson,
-  validationError,
-} from './validator.ts';
+import type { ValidatorJson } from './validator.ts';
 
 export type QueryOutcome = FunctionResult & {
   ts: Timestamp;
@@ -284,7 +273,7 @@ export class FunctionRunner {
     );
     // Actions have no transaction; a snapshot still answers `v.id` table checks.
     const catalog = await this.#store.begin();
-    return this.#execute(found.fn, args, catalog, execution, (argsJson) =>
+    return executeFunction(found.fn, args, catalog, execution, (argsJson) =>
       found.fn.handle.invokeAction?.(randomUUID(), argsJson),
     );
   }
@@ -369,44 +358,6 @@ export class FunctionRunner {
       execution.jsSyscall = (op, jsArgs) =>
         storageJsSyscall(storage, op, jsArgs);
     return execution;
-  }
-
-  /**
-   * A file posted to an upload URL (`ctx.storage.generateUploadUrl()`):
-   * the token is checked, the bytes recorded in `_storage`; its id, or why not.
-   */
-  async storeUpload(
-    token: string,
-    bytes: Uint8Array,
-    contentType: string | null,
-  ): Promise<
-    { success: true; storageId: string } | { success: false; error: string }
-  > {
-    const storage = this.#storage(undefined, true);
-    if (!storage)
-      return { success: false, error: 'This deployment keeps no files.' };
-    const check = verifyUploadToken(storage.secret, token, Date.now());
-    if (!check.success) return check;
-    return {
-      success: true,
-      storageId: await storeFile(storage, bytes, contentType, undefined),
-    };
-  }
-
-  /** A stored file to serve at its URL, or null when there is none. */
-  async storedFileBytes(
-    id: string,
-  ): Promise<{ bytes: Buffer; contentType: string | null } | null> {
-    const storage = this.#storage(undefined, false);
-    if (!storage || !isStorageId(id)) return null;
-    const document = await storedFile(storage, id);
-    const bytes = document && (await storage.files.read(id));
-    if (!bytes) return null;
-    const contentType = document['contentType'];
-    return {
-      bytes,
-      contentType: typeof contentType === 'string' ? contentType : null,
-    };
   }
 
   /** The kind of the function a path names (in any spelling), or null. */
@@ -529,7 +480,7 @@ export class FunctionRunner {
       random: seededRandom(nowMs ^ Number(tx.snapshotTs % 0x7fffffffn)),
     });
     const handle = fn.handle;
-    const result = await this.#execute(fn, args, tx, execution, (argsJson) =>
+    const result = await executeFunction(fn, args, tx, execution, (argsJson) =>
       kind === 'query'
         ? handle.invokeQuery?.(argsJson)
         : handle.invokeMutation?.(argsJson),
@@ -555,85 +506,6 @@ export class FunctionRunner {
       },
     };
   }
-
-  /**
-   * Validates the arguments, runs `start` in the execution, and decodes and
-   * validates the result; a throw from user code becomes a failure value.
-   */
-  async #execute(
-    fn: FunctionDefinition,
-    args: Value,
-    context: ValidationContext,
-    execution: Execution,
-    start: (argsJson: string) => Promise<string> | undefined,
-  ): Promise<FunctionResult> {
-    const { logLines } = execution;
-    const invalidArgs = validated(
-      'ArgumentValidationError',
-      fn.args,
-      args,
-      context,
-      logLines,
-    );
-    if (invalidArgs) return invalidArgs;
-    let argsJson: string;
-    try {
-      argsJson = JSON.stringify([convexToJson(args)]);
-    } catch (error) {
-      return {
-        success: false,
-        errorMessage: `ArgumentValidationError: ${error instanceof Error ? error.message : String(error)}`,
-        logLines,
-      };
-    }
-    // Actions may wait on timers and the network as long as they like; queries and mutations may not.
-    const guard =
-      fn.kind === 'query' || fn.kind === 'mutation'
-        ? new ExecutionGuard()
-        : null;
-    if (guard) {
-      const unguarded = execution.asyncSyscall.bind(execution);
-      execution.asyncSyscall = guard.guard(unguarded);
-    }
-    try {
-      const running = executions.run(execution, () => {
-        const pending = start(argsJson);
-        if (!pending)
-          throw new Error(`${fn.path} cannot be invoked as a ${fn.kind}`);
-        return pending;
-      });
-      const resultJson = await (guard ? guard.watch(running) : running);
-      const value = jsonToConvex(JSON.parse(resultJson) as JSONValue);
-      return (
-        validated(
-          'ReturnsValidationError',
-          fn.returns,
-          value,
-          context,
-          logLines,
-        ) ?? { success: true, value, logLines }
-      );
-    } catch (thrown) {
-      if (thrown instanceof ExecutionEnded)
-        return { success: false, errorMessage: thrown.message, logLines };
-      return { success: false, ...failureFromThrown(thrown), logLines };
-    }
-  }
-}
-
-/** The failure of a value that does not match its validator (none: anything goes), or null. */
-function validated(
-  kind: 'ArgumentValidationError' | 'ReturnsValidationError',
-  validator: ValidatorJson | null,
-  value: Value,
-  context: ValidationContext,
-  logLines: string[],
-): FunctionResult | null {
-  const problem =
-    validator === null ? null : validationError(validator, value, context);
-  return problem === null
-    ? null
-    : { success: false, errorMessage: `${kind}: ${problem}`, logLines };
 }
 
 /** Full jitter over an exponential window, so that retrying mutations spread out. */

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { applySchema } from '../../src/runtime/apply-schema.ts';
 import { FileStorage } from '../../src/runtime/file-storage.ts';
 import { FunctionRunner } from '../../src/runtime/function-runner.ts';
+import { StoredFiles } from '../../src/runtime/stored-files.ts';
 import { loadFunctions } from '../../src/runtime/load-functions.ts';
 import { openSqliteStore } from '../../src/store/sqlite.ts';
 import type { DocumentStore } from '../../src/store/store.ts';
@@ -21,6 +22,8 @@ export const BASIC_ORIGIN = 'http://127.0.0.1:3210';
 export interface BasicRuntime extends AsyncDisposable {
   runner: FunctionRunner;
   store: DocumentStore;
+  /** What the storage routes serve from the same files the runner keeps. */
+  files: StoredFiles;
 }
 
 export async function startBasicRuntime(): Promise<BasicRuntime> {
@@ -29,15 +32,15 @@ export async function startBasicRuntime(): Promise<BasicRuntime> {
   const loaded = await loadFunctions(basic);
   if (!loaded.success) throw new Error(loaded.error);
   await applySchema(store, loaded.loaded.schema);
+  const files = {
+    files: new FileStorage(join(dir, 'storage')),
+    origin: BASIC_ORIGIN,
+    secret: randomBytes(32),
+  };
   return {
-    runner: new FunctionRunner(loaded.loaded, store, {
-      files: {
-        files: new FileStorage(join(dir, 'storage')),
-        origin: BASIC_ORIGIN,
-        secret: randomBytes(32),
-      },
-    }),
+    runner: new FunctionRunner(loaded.loaded, store, { files }),
     store,
+    files: new StoredFiles(store, files),
     async [Symbol.asyncDispose]() {
       await store.close();
       rmSync(dir, { recursive: true, force: true });

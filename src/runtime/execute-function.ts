@@ -1,0 +1,98 @@
+/**
+ * executeFunction: one run of a registered function's code in an execution
+ * (execution.ts): its arguments validated against `args`, the code started
+ * with them as JSON, the 1 s limit and the never-settling check for queries
+ * and mutations (execution-guard.ts), and the result decoded and validated
+ * against `returns`. Whatever user code throws becomes a failure value, in
+ * Convex's words; nothing is committed here.
+ */
+import {
+  type JSONValue,
+  type Value,
+  convexToJson,
+  jsonToConvex,
+} from 'convex/values';
+import { type Execution, executions } from './execution.ts';
+import { ExecutionEnded, ExecutionGuard } from './execution-guard.ts';
+import { failureFromThrown } from './function-failure.ts';
+import type { FunctionResult } from './function-result.ts';
+import type { FunctionDefinition } from './load-functions.ts';
+import {
+  type ValidationContext,
+  type ValidatorJson,
+  validationError,
+} from './validator.ts';
+
+/** Runs `start` in the execution between the two validations. */
+export async function executeFunction(
+  fn: FunctionDefinition,
+  args: Value,
+  context: ValidationContext,
+  execution: Execution,
+  start: (argsJson: string) => Promise<string> | undefined,
+): Promise<FunctionResult> {
+  const { logLines } = execution;
+  const invalidArgs = validated(
+    'ArgumentValidationError',
+    fn.args,
+    args,
+    context,
+    logLines,
+  );
+  if (invalidArgs) return invalidArgs;
+  let argsJson: string;
+  try {
+    argsJson = JSON.stringify([convexToJson(args)]);
+  } catch (error) {
+    return {
+      success: false,
+      errorMessage: `ArgumentValidationError: ${error instanceof Error ? error.message : String(error)}`,
+      logLines,
+    };
+  }
+  // Actions may wait on timers and the network as long as they like; queries and mutations may not.
+  const guard =
+    fn.kind === 'query' || fn.kind === 'mutation' ? new ExecutionGuard() : null;
+  if (guard) {
+    const unguarded = execution.asyncSyscall.bind(execution);
+    execution.asyncSyscall = guard.guard(unguarded);
+  }
+  try {
+    const running = executions.run(execution, () => {
+      const pending = start(argsJson);
+      if (!pending)
+        throw new Error(`${fn.path} cannot be invoked as a ${fn.kind}`);
+      return pending;
+    });
+    const resultJson = await (guard ? guard.watch(running) : running);
+    const value = jsonToConvex(JSON.parse(resultJson) as JSONValue);
+    return (
+      validated(
+        'ReturnsValidationError',
+        fn.returns,
+        value,
+        context,
+        logLines,
+      ) ?? { success: true, value, logLines }
+    );
+  } catch (thrown) {
+    if (thrown instanceof ExecutionEnded)
+      return { success: false, errorMessage: thrown.message, logLines };
+    return { success: false, ...failureFromThrown(thrown), logLines };
+  }
+}
+
+/** The failure of a value that does not match its validator (none: anything goes), or null. */
+function validated(
+  kind: 'ArgumentValidationError' | 'ReturnsValidationError',
+  validator: ValidatorJson | null,
+  value: Value,
+  context: ValidationContext,
+  logLines: string[],
+): FunctionResult | null {
+  const problem =
+    validator === null ? null : validationError(validator, value, context);
+  return problem === null
+    ? null
+    : { success: false, errorMessage: `${kind}: ${problem}`, logLines };
+}
