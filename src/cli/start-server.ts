@@ -155,14 +155,16 @@ export async function startServer(
     auth.providers.length > 0 || config.jwtSecret !== undefined
       ? new IdentityVerifier(auth.providers, { jwtSecret: config.jwtSecret })
       : null;
+  const metrics = serverMetrics({ store, runner });
   const sync = await SyncServer.start({
     runner,
     store,
     verifier,
     adminKey,
     log,
+    transitionSent: metrics.transitionSent,
   });
-  const metrics = serverMetrics({ sync, store });
+  metrics.watchSync(sync);
   const api = await startHttpApi({
     runner,
     latestTs: () => store.latestTs(),

@@ -24,7 +24,6 @@ import { type JSONValue, type Value, jsonToConvex } from 'convex/values';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { decodeTimestamp, encodeTimestamp } from '../protocol/timestamp.ts';
 import type { Authority, Caller } from '../runtime/authenticate.ts';
-import type { FunctionKind } from '../runtime/execution.ts';
 import type { FunctionResult } from '../runtime/function-result.ts';
 import type { FunctionRunner } from '../runtime/function-runner.ts';
 import { parseUdfPath } from '../runtime/udf-path.ts';
@@ -50,12 +49,6 @@ export interface FunctionRoutesOptions {
   >;
   latestTs: () => Promise<Timestamp>;
   authority: Authority;
-  /** Told of every function the API ran: its kind, whether it succeeded, how long it took. */
-  onFunctionRun?: (
-    kind: FunctionKind,
-    success: boolean,
-    seconds: number,
-  ) => void;
 }
 
 /** A function call as a request names it, unchecked. */
@@ -85,46 +78,30 @@ export function registerFunctionRoutes(
   options: FunctionRoutesOptions,
 ): void {
   const { runner, authority } = options;
-  const timed = async (
-    kind: FunctionKind,
-    running: Promise<FunctionResult>,
-  ): Promise<FunctionResult> => {
-    const started = performance.now();
-    const result = await running;
-    options.onFunctionRun?.(
-      kind,
-      result.success,
-      (performance.now() - started) / 1000,
-    );
-    return result;
-  };
   const query =
     (ts?: Timestamp): Runs =>
     (caller) =>
     (path, args) =>
-      timed(
-        'query',
-        runner.runQuery(path, args, {
-          ...runnerIdentity(caller),
-          ...(ts === undefined ? {} : { ts }),
-        }),
-      );
+      runner.runQuery(path, args, {
+        ...runnerIdentity(caller),
+        ...(ts === undefined ? {} : { ts }),
+      });
   const mutation: Runs = (caller) => (path, args) =>
-    timed('mutation', runner.runMutation(path, args, runnerIdentity(caller)));
+    runner.runMutation(path, args, runnerIdentity(caller));
   const action: Runs = (caller) => (path, args) =>
-    timed('action', runner.runAction(path, args, runnerIdentity(caller)));
+    runner.runAction(path, args, runnerIdentity(caller));
   const anyKind: Runs = (caller) => (path, args) => {
     const identity = runnerIdentity(caller);
     switch (runner.kindOf(path)) {
       case 'mutation':
-        return timed('mutation', runner.runMutation(path, args, identity));
+        return runner.runMutation(path, args, identity);
       case 'action':
-        return timed('action', runner.runAction(path, args, identity));
+        return runner.runAction(path, args, identity);
       // Anything else is not found, as a query finds it not to be.
       case 'query':
       case 'httpAction':
       case null:
-        return timed('query', runner.runQuery(path, args, identity));
+        return runner.runQuery(path, args, identity);
     }
   };
   const post = (url: string, handler: (r: FastifyRequest) => Promise<Answer>) =>

@@ -89,11 +89,6 @@ const QUIET_PATHS = new Set([
   '/metrics',
 ]);
 
-/** From a query answered in a millisecond to an action near its limit. */
-const FUNCTION_SECONDS_BUCKETS = [
-  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60,
-];
-
 export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
   const app = Fastify({
     logger: false,
@@ -169,7 +164,6 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
   });
 
   const { metrics } = options;
-  let routes: HttpApiOptions = options;
   if (metrics) {
     const requests = metrics.counter(
       'converge_http_requests_total',
@@ -182,25 +176,10 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
         status: String(reply.statusCode),
       });
     });
-    const durations = metrics.histogram(
-      'converge_http_function_duration_seconds',
-      'Functions run for the HTTP API, by kind and outcome: time from call to result.',
-      FUNCTION_SECONDS_BUCKETS,
-    );
-    routes = {
-      ...options,
-      onFunctionRun: (kind, success, seconds) => {
-        durations.observe(
-          { kind, outcome: success ? 'success' : 'error' },
-          seconds,
-        );
-        options.onFunctionRun?.(kind, success, seconds);
-      },
-    };
   }
-  registerFunctionRoutes(app, routes);
-  registerDeploymentRoutes(app, routes);
-  registerEnvironmentRoutes(app, routes);
+  registerFunctionRoutes(app, options);
+  registerDeploymentRoutes(app, options);
+  registerEnvironmentRoutes(app, options);
   await app.ready();
 
   return {

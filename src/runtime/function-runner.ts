@@ -23,6 +23,10 @@ import type { DocumentStore, Timestamp, Transaction } from '../store/store.ts';
 import { type ActionCalls, actionSyscalls } from './action-syscalls.ts';
 import { DatabaseSyscalls } from './database-syscalls.ts';
 import { type Execution, type FunctionKind, executions } from './execution.ts';
+import {
+  type ExecutionListener,
+  ExecutionListeners,
+} from './execution-listeners.ts';
 import { executeFunction } from './execute-function.ts';
 import { failureFromThrown } from './function-failure.ts';
 import type { FunctionResult } from './function-result.ts';
@@ -122,6 +126,7 @@ export class FunctionRunner {
   #env: Readonly<Record<string, string>>;
   readonly #deploymentName: string;
   readonly #files: RunnerOptions['files'];
+  readonly #listeners = new ExecutionListeners();
 
   constructor(
     loaded: LoadedFunctions,
@@ -154,6 +159,29 @@ export class FunctionRunner {
     this.#env = { ...env };
   }
 
+  /** Hears of every function run from now on (see ExecutionListeners); returns the way to stop. */
+  onExecution(listener: ExecutionListener): () => void {
+    return this.#listeners.add(listener);
+  }
+
+  #report(
+    kind: FunctionKind,
+    path: string,
+    startedAt: number,
+    result: { success: boolean; logLines: readonly string[] },
+    occRetries = 0,
+  ): void {
+    if (this.#listeners.size === 0) return;
+    this.#listeners.notify({
+      kind,
+      path,
+      durationMs: performance.now() - startedAt,
+      success: result.success,
+      occRetries,
+      logLines: result.logLines,
+    });
+  }
+
   /** The storage ops' context for a function; none when the runner has no file storage. */
   #storage(
     tx: Transaction | undefined,
@@ -182,12 +210,14 @@ export class FunctionRunner {
         journal: options.journal ?? null,
         ...base,
       };
+    const startedAt = performance.now();
     const { journal, ...result } = await this.#invoke(
       found.fn,
       tx,
       args,
       options,
     );
+    this.#report('query', found.fn.path, startedAt, result);
     return { ...result, ...base, journal };
   }
 
@@ -198,6 +228,11 @@ export class FunctionRunner {
   ): Promise<MutationOutcome> {
     const found = this.#resolve(path, 'mutation', options);
     if (!found.success) return { ...found, logLines: [] };
+    const startedAt = performance.now();
+    const ran = (outcome: MutationOutcome, retries: number) => {
+      this.#report('mutation', found.fn.path, startedAt, outcome, retries);
+      return outcome;
+    };
     for (let attempt = 0; ; attempt++) {
       if (options.session) {
         const record = await this.#store.mutationRecord(
@@ -235,7 +270,7 @@ export class FunctionRunner {
         args,
         options,
       );
-      if (!result.success) return result;
+      if (!result.success) return ran(result, attempt);
       if (options.session) {
         tx.recordMutation(
           options.session.sessionId,
@@ -244,14 +279,18 @@ export class FunctionRunner {
         );
       }
       const committed = await tx.commit();
-      if (committed.success) return { ...result, ts: committed.ts };
+      if (committed.success)
+        return ran({ ...result, ts: committed.ts }, attempt);
       if (attempt >= MAX_OCC_RETRIES) {
         const { table, id } = committed.conflict;
-        return {
-          success: false,
-          errorMessage: `Documents read from or written to the "${table}" table changed while this mutation was being run and on every subsequent retry (conflict on ${id || table}). Another call to this mutation changed the same documents.`,
-          logLines: result.logLines,
-        };
+        return ran(
+          {
+            success: false,
+            errorMessage: `Documents read from or written to the "${table}" table changed while this mutation was being run and on every subsequent retry (conflict on ${id || table}). Another call to this mutation changed the same documents.`,
+            logLines: result.logLines,
+          },
+          attempt,
+        );
       }
       await sleep(backoffMs(attempt));
     }
@@ -272,10 +311,17 @@ export class FunctionRunner {
       options.jobId ?? null,
     );
     // Actions have no transaction; a snapshot still answers `v.id` table checks.
+    const startedAt = performance.now();
     const catalog = await this.#store.begin();
-    return executeFunction(found.fn, args, catalog, execution, (argsJson) =>
-      found.fn.handle.invokeAction?.(randomUUID(), argsJson),
+    const result = await executeFunction(
+      found.fn,
+      args,
+      catalog,
+      execution,
+      (argsJson) => found.fn.handle.invokeAction?.(randomUUID(), argsJson),
     );
+    this.#report('action', found.fn.path, startedAt, result);
+    return result;
   }
 
   /**
@@ -299,22 +345,27 @@ export class FunctionRunner {
         logLines: [],
       };
     const [endpoint, , routedPath] = match;
+    const path = `${request.method} ${routedPath}`;
     const execution = this.#actionExecution(
       'httpAction',
-      `${request.method} ${routedPath}`,
+      path,
       options.identity ?? null,
       null,
     );
+    const startedAt = performance.now();
+    const { logLines } = execution;
     try {
       const response = await executions.run(execution, () =>
         endpoint.invokeHttpAction(request),
       );
-      return { response, logLines: execution.logLines };
+      this.#report('httpAction', path, startedAt, { success: true, logLines });
+      return { response, logLines };
     } catch (thrown) {
       const failure = failureFromThrown(thrown);
+      this.#report('httpAction', path, startedAt, { success: false, logLines });
       return {
         response: new Response(failure.errorMessage, { status: 500 }),
-        logLines: execution.logLines,
+        logLines,
       };
     }
   }

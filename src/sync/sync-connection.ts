@@ -76,6 +76,8 @@ export interface SyncServices {
   hub: SubscriptionHub<QuerySpec>;
   authenticate(message: Authenticate): Promise<AuthenticateResult>;
   log(level: 'info' | 'warn' | 'error', message: string): void;
+  /** Told the size in bytes of every Transition sent, before chunking (for `/metrics`). */
+  transitionSent?: (bytes: number) => void;
 }
 
 export interface ConnectionOptions {
@@ -123,6 +125,11 @@ export class SyncConnection implements HubSubscriber {
     this.#services = services;
     this.#chunked = supportsChunks(options.clientVersion);
     this.lastSentAt = Date.now();
+  }
+
+  /** The queries this client is subscribed to. */
+  get subscriptions(): number {
+    return this.#keys.size;
   }
 
   /** A text frame from the client. */
@@ -437,6 +444,7 @@ export class SyncConnection implements HubSubscriber {
     });
     for (const part of this.#chunked ? chunkTransition(frame) : [frame])
       this.#sendText(part);
+    this.#services.transitionSent?.(Buffer.byteLength(frame));
   }
 
   #send(message: ServerMessage): void {

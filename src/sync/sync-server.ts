@@ -37,6 +37,7 @@ export interface SyncServerOptions {
   verifier: IdentityVerifier | null;
   adminKey: string;
   log: SyncServices['log'];
+  transitionSent?: SyncServices['transitionSent'];
 }
 
 export class SyncServer {
@@ -62,6 +63,9 @@ export class SyncServer {
         runner.runAction(path, args, { ...callOptions, fromClient: true }),
       authenticate: (message) => authenticate(message, options),
       log: options.log,
+      ...(options.transitionSent
+        ? { transitionSent: options.transitionSent }
+        : {}),
     };
     this.#timer = setInterval(() => {
       const now = Date.now();
@@ -122,6 +126,14 @@ export class SyncServer {
 
   get connections(): number {
     return this.#connections.size;
+  }
+
+  /** Every client's subscribed queries, counted once per client (read when scraped). */
+  get subscriptions(): number {
+    let count = 0;
+    for (const connection of this.#connections)
+      count += connection.subscriptions;
+    return count;
   }
 
   get distinctQueries(): number {

@@ -13,7 +13,6 @@ import {
 } from 'convex/server';
 import { ConvexError, type Value } from 'convex/values';
 import { SignJWT } from 'jose';
-import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   TEST_ADMIN_KEY,
@@ -552,41 +551,5 @@ describe('the API other tools call', () => {
         message: 'GET /nowhere is not a route of this deployment',
       }),
     ]);
-  });
-});
-
-describe('GET /metrics', () => {
-  test('shows sync sockets, commits, and the HTTP API’s requests and function latency', async () => {
-    const metric = async (line: RegExp): Promise<number> => {
-      const text = await (await fetch(`${server.url}/metrics`)).text();
-      const match = text.split('\n').find((candidate) => line.test(candidate));
-      return match === undefined ? 0 : Number(match.split(' ').at(-1));
-    };
-    const commits = await metric(/^converge_commits_total /);
-    const mutations = await metric(
-      /^converge_http_function_duration_seconds_count\{kind="mutation",outcome="success"\}/,
-    );
-
-    await client().mutation(add, { name: 'metrics', by: 1n });
-    expect(await metric(/^converge_commits_total /)).toBe(commits + 1);
-    expect(
-      await metric(
-        /^converge_http_function_duration_seconds_count\{kind="mutation",outcome="success"\}/,
-      ),
-    ).toBe(mutations + 1);
-    expect(
-      await metric(
-        /^converge_http_requests_total\{method="POST",route="\/api\/mutation",status="200"\}/,
-      ),
-    ).toBeGreaterThan(0);
-
-    // A sync socket is counted while it is open.
-    expect(await metric(/^converge_sync_connections /)).toBe(0);
-    const socket = new WebSocket(
-      `${server.url.replace('http', 'ws')}/api/1.48.0/sync`,
-    );
-    await new Promise((resolve) => socket.once('open', resolve));
-    expect(await metric(/^converge_sync_connections /)).toBe(1);
-    socket.close();
   });
 });

@@ -11,7 +11,10 @@ import { applySchema } from '../../src/runtime/apply-schema.ts';
 import { FileStorage } from '../../src/runtime/file-storage.ts';
 import { FunctionRunner } from '../../src/runtime/function-runner.ts';
 import { StoredFiles } from '../../src/runtime/stored-files.ts';
-import { loadFunctions } from '../../src/runtime/load-functions.ts';
+import {
+  type LoadedFunctions,
+  loadFunctions,
+} from '../../src/runtime/load-functions.ts';
 import { openSqliteStore } from '../../src/store/sqlite.ts';
 import type { DocumentStore } from '../../src/store/store.ts';
 
@@ -24,6 +27,8 @@ export interface BasicRuntime extends AsyncDisposable {
   store: DocumentStore;
   /** What the storage routes serve from the same files the runner keeps. */
   files: StoredFiles;
+  /** The app's code, for a test that builds a runner of its own. */
+  loaded: LoadedFunctions;
 }
 
 export async function startBasicRuntime(): Promise<BasicRuntime> {
@@ -41,6 +46,7 @@ export async function startBasicRuntime(): Promise<BasicRuntime> {
     runner: new FunctionRunner(loaded.loaded, store, { files }),
     store,
     files: new StoredFiles(store, files),
+    loaded: loaded.loaded,
     async [Symbol.asyncDispose]() {
       await store.close();
       rmSync(dir, { recursive: true, force: true });
