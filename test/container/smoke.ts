@@ -4,11 +4,17 @@
  * checks what a user of the image meets first: `/health` answers with the
  * native uWebSockets.js transport (the reason the image is glibc) and a
  * reachable store, `/version` answers, and the official client subscribes to
- * the sample chat and runs one of its mutations.
+ * the sample chat and sees its own mutations arrive.
  *
  * Exits 0, or 1 with the step that failed; gives up after TIMEOUT_MS.
  */
+import { execFileSync } from 'node:child_process';
 import { ConvexClient } from 'convex/browser';
+import type {
+  FunctionArgs,
+  FunctionReference,
+  FunctionReturnType,
+} from 'convex/server';
 import { ConvexError } from 'convex/values';
 import { api } from '../../functions/_generated/api.js';
 
@@ -67,28 +73,16 @@ async function checkVersion(base: string): Promise<void> {
 }
 
 /**
- * The official client over the sync socket: a subscription gets its first
- * result, and a mutation runs and answers. Every write of the sample chat
- * needs a signed-in user, and the container is started with no JWT secret, so
- * the mutation is a signed-out one that the app refuses with its own error.
+ * The official client over the sync socket, as an operator first meets it:
+ * signed out, the app refuses a write with its own error; signed in, a
+ * subscription sees a room and a message appear as the mutations that make
+ * them commit. The container is started with no JWT secret, so the client
+ * signs in the way an operator can: with the admin key the image printed on
+ * its first start, acting as a user.
  */
 async function checkClient(base: string): Promise<void> {
   const client = new ConvexClient(base);
   try {
-    const rooms = await new Promise<unknown[]>((resolve, reject) => {
-      const stop = client.onUpdate(
-        api.rooms.list,
-        {},
-        (result) => {
-          stop();
-          resolve(result);
-        },
-        reject,
-      );
-    });
-    console.log(
-      `container smoke: subscribed to rooms:list, ${rooms.length} rooms`,
-    );
     const refusal = await client
       .mutation(api.rooms.create, { name: 'smoke' })
       .then(
@@ -102,9 +96,121 @@ async function checkClient(base: string): Promise<void> {
       );
     }
     console.log(`container smoke: rooms:create signed out: "${expected}"`);
+
+    const admin = client.client as unknown as AdminAuthClient;
+    admin.setAdminAuth(adminKey(), {
+      subject: 'smoke',
+      issuer: 'https://smoke.converge.invalid',
+      name: 'Smoke',
+    });
+    const name = `smoke-${Date.now().toString(36)}`;
+    const rooms = watch(client, api.rooms.list, {});
+    await rooms.next((list) => list.every((room) => room.name !== name));
+    const roomId = await client.mutation(api.rooms.create, { name });
+    await rooms.next((list) => list.some((room) => room._id === roomId));
+    console.log(`container smoke: rooms:list saw room ${name} created`);
+
+    const body = 'hello from the smoke test';
+    const messages = watch(client, api.messages.list, {
+      roomId,
+      paginationOpts: { numItems: 10, cursor: null },
+    });
+    await messages.next(({ page }) => page.length === 0);
+    await client.mutation(api.messages.send, { roomId, body });
+    const { page } = await messages.next(({ page }) => page.length === 1);
+    if (page[0]?.body !== body || page[0].author !== 'Smoke') {
+      throw new Error(`messages:list shows ${JSON.stringify(page)}`);
+    }
+    console.log('container smoke: messages:list saw the message sent');
+    rooms.stop();
+    messages.stop();
   } finally {
     await client.close();
   }
+}
+
+/** `setAdminAuth` is internal to the client, so its type is not published. */
+interface AdminAuthClient {
+  setAdminAuth(key: string, actingAs?: Record<string, unknown>): void;
+}
+
+/**
+ * The admin key: `CONVERGE_ADMIN_KEY` when set, else read from the banner in
+ * the log of the container running the image (`--image`), which is where an
+ * operator finds it (`docker logs`).
+ */
+function adminKey(): string {
+  const given = process.env['CONVERGE_ADMIN_KEY'];
+  if (given !== undefined && given !== '') return given;
+  const image = imageArgument();
+  // podman names an image built without a registry `localhost/<tag>`.
+  const container = podman(['ps', '--format', '{{.Names}} {{.Image}}'])
+    .split('\n')
+    .map((line) => line.trim().split(' '))
+    .find(([, of]) => of === image || of === `localhost/${image}`)?.[0];
+  if (container === undefined) {
+    throw new Error(`no running container of ${image}`);
+  }
+  const log = podman(['logs', container]);
+  const key = /^\s*admin key\s+(\S+)/m.exec(log)?.[1];
+  if (key === undefined) {
+    throw new Error(`the log of ${container} shows no admin key`);
+  }
+  return key;
+}
+
+function imageArgument(): string {
+  const at = process.argv.indexOf('--image');
+  const image = at === -1 ? undefined : process.argv[at + 1];
+  if (image === undefined) {
+    throw new Error('pass --image TAG or set CONVERGE_ADMIN_KEY');
+  }
+  return image;
+}
+
+function podman(args: readonly string[]): string {
+  return execFileSync('podman', args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** A subscription whose results are awaited one condition at a time. */
+function watch<Query extends FunctionReference<'query'>>(
+  client: ConvexClient,
+  query: Query,
+  args: FunctionArgs<Query>,
+): {
+  next(
+    until: (value: FunctionReturnType<Query>) => boolean,
+  ): Promise<FunctionReturnType<Query>>;
+  stop(): void;
+} {
+  let latest: { value: FunctionReturnType<Query> } | undefined;
+  let failure: Error | undefined;
+  let wake = (): void => {};
+  const stop = client.onUpdate(
+    query,
+    args,
+    (value) => {
+      latest = { value };
+      wake();
+    },
+    (error) => {
+      failure = error;
+      wake();
+    },
+  );
+  return {
+    async next(until) {
+      for (;;) {
+        if (failure !== undefined) throw failure;
+        if (latest !== undefined && until(latest.value)) return latest.value;
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+    },
+    stop,
+  };
 }
 
 /** An error's message with its cause, which is where fetch says what failed. */
