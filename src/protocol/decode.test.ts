@@ -260,6 +260,21 @@ describe('decode() rejects bad frames, naming the message and the field', () => 
     );
   });
 
+  test('arguments nested tens of thousands of levels deep (they overflowed the validator and killed the server)', () => {
+    const deep = (levels: number) =>
+      `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
+    expect(
+      rejection(
+        `{"type":"Mutation","requestId":0,"udfPath":"m:f","args":[${deep(20_000)}]}`,
+      ),
+    ).toBe('InvalidMessage: the frame nests deeper than 128 levels');
+    expect(
+      decode(
+        `{"type":"Mutation","requestId":0,"udfPath":"m:f","args":[${deep(100)}]}`,
+      ).success,
+    ).toBe(true);
+  });
+
   test('the error is the FatalError the client gets before the close', () => {
     const result = decode('{"type":"Ping"}');
     if (result.success) throw new Error('Ping is a server message');

@@ -2,9 +2,9 @@
  * decode: one inbound text frame → a client message, or the protocol error
  * that answers it.
  *
- * Order: `JSON.parse`; the `type` picks the generated validator of that
- * message (so an error names the message); then timestamps become `bigint`s
- * and arguments become Convex values. A bad frame is an expected failure and
+ * Order: `JSON.parse`; the nesting depth (json-depth.ts); the `type` picks
+ * the generated validator of that message (so an error names the message);
+ * then timestamps become `bigint`s and arguments become Convex values. A bad frame is an expected failure and
  * comes back as a value; nothing here throws for bad input.
  */
 import type * as Wire from '../../generated/types.ts';
@@ -14,6 +14,7 @@ import {
   clientMessageValidators,
 } from '../../generated/validators.js';
 import { unreachable } from '../lib/assert.ts';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.ts';
 import type { ClientMessage, QuerySetModification } from './messages.ts';
 import { ProtocolError } from './protocol-error.ts';
 import { decodeTimestamp } from './timestamp.ts';
@@ -42,6 +43,14 @@ export function decode(text: string): DecodeResult {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     return failure(
       new ProtocolError('InvalidMessage', 'a message must be a JSON object'),
+    );
+  }
+  if (nestsDeeperThan(json, MAX_JSON_DEPTH)) {
+    return failure(
+      new ProtocolError(
+        'InvalidMessage',
+        `the frame nests deeper than ${MAX_JSON_DEPTH} levels`,
+      ),
     );
   }
   const type = (json as { type?: unknown }).type;
