@@ -108,7 +108,9 @@ export async function loadFunctions(
   let exports: BundleExports;
   try {
     realm.run(bundled.code, 'converge:functions');
-    exports = realm.context[BUNDLE_GLOBAL] as BundleExports;
+    exports = realm.membrane.toHost(
+      realm.context[BUNDLE_GLOBAL],
+    ) as BundleExports;
   } catch (error) {
     return {
       success: false,
