@@ -5,6 +5,11 @@
  * what it appended. Because a token is written once, every value a read
  * returns names the transactions that wrote it, and a key's list is the
  * order of its writes.
+ *
+ * Each register also keeps a SHA-256 of its list, computed with Web Crypto
+ * between a mutation's reads and its writes. The digest settles on a later
+ * turn of the event loop, so concurrent mutations interleave there even on
+ * a store whose reads never wait, and their conflicts are real.
  */
 import {
   type DataModelFromSchemaDefinition,
@@ -32,10 +37,29 @@ export const init = mutationGeneric({
         .query('registers')
         .withIndex('by_key', (q) => q.eq('key', key))
         .unique();
-      if (!existing) await ctx.db.insert('registers', { key, list: [] });
+      if (!existing)
+        await ctx.db.insert('registers', {
+          key,
+          list: [],
+          checksum: EMPTY_CHECKSUM,
+        });
     }
   },
 });
+
+/** SHA-256 of the empty list, so that setting up never waits on a digest. */
+const EMPTY_CHECKSUM =
+  'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+async function checksum(list: readonly string[]): Promise<string> {
+  const digest = await crypto.subtle.digest(
+    'SHA-256',
+    new TextEncoder().encode(list.join('\n')),
+  );
+  return Array.from(new Uint8Array(digest), (byte) =>
+    byte.toString(16).padStart(2, '0'),
+  ).join('');
+}
 
 /** Reads every key in `reads` and `appends`, then appends `token` to each key in `appends`. */
 async function readThenAppend(
@@ -58,7 +82,8 @@ async function readThenAppend(
   for (const key of appends) {
     const register = found.get(key);
     if (!register) throw new Error(`no register ${key}`);
-    await db.patch(register._id, { list: [...register.list, token] });
+    const list = [...register.list, token];
+    await db.patch(register._id, { list, checksum: await checksum(list) });
     outcome.appended[key] = token;
   }
   return outcome;

@@ -1,0 +1,307 @@
+/**
+ * The serializability workload, whatever the store: official
+ * `ConvexClient`s, each running its own seeded sequence of mutations and
+ * one-shot queries over a few list-append registers (test/apps/registers),
+ * one request at a time, while some of them also keep a subscription on the
+ * all-keys query. Few keys and many clients make mutations conflict, so the
+ * server's OCC retries are exercised, not assumed.
+ *
+ * It records what every operation returned as a `History` for the
+ * serializability checker: each mutation's reads and appends (or that it
+ * failed), each query's snapshot, each value every subscription delivered,
+ * each client's order of operations, and the final state, read once every
+ * client is done and after every subscription has shown it.
+ */
+import type { ConvexClient } from 'convex/browser';
+import { makeFunctionReference } from 'convex/server';
+import type { Outcome } from '../apps/registers/registers.ts';
+import { Draw } from '../differential/draw.ts';
+import { convexClients } from '../helpers/convex-clients.ts';
+import type {
+  History,
+  Query,
+  Registers,
+  Subscription,
+  Transaction,
+} from './serializability-checker.ts';
+
+const init = makeFunctionReference<'mutation', { keys: string[] }, null>(
+  'registers:init',
+);
+const append = makeFunctionReference<
+  'mutation',
+  { key: string; token: string },
+  Outcome
+>('registers:append');
+const transfer = makeFunctionReference<
+  'mutation',
+  { from: string; to: string; token: string },
+  Outcome
+>('registers:transfer');
+const readModifyWrite = makeFunctionReference<
+  'mutation',
+  { reads: string[]; appends: string[]; token: string },
+  Outcome
+>('registers:readModifyWrite');
+const all = makeFunctionReference<
+  'query',
+  Record<string, never>,
+  Record<string, string[]>
+>('registers:all');
+
+export interface WorkloadPlan {
+  seed: number;
+  clients: number;
+  operationsPerClient: number;
+  keys: number;
+  /** How many of the clients also subscribe to the all-keys query. */
+  subscribers: number;
+}
+
+export interface WorkloadRecord {
+  history: History;
+  /** Every mutation's error message, for the failures the history counts. */
+  failures: string[];
+  /** Errors any subscription delivered; the workload expects none. */
+  subscriptionErrors: string[];
+}
+
+type Operation =
+  | { kind: 'append'; key: string }
+  | { kind: 'transfer'; from: string; to: string }
+  | { kind: 'readModifyWrite'; reads: string[]; appends: string[] }
+  | { kind: 'query' };
+
+/** Long enough for every subscription to catch up on a busy 2-core machine. */
+const SETTLE_TIMEOUT_MS = 60_000;
+
+export async function runSerializabilityWorkload(
+  url: string,
+  plan: WorkloadPlan,
+): Promise<WorkloadRecord> {
+  const keys = Array.from({ length: plan.keys }, (_, i) => `k${i}`);
+  const operations = drawOperations(plan, keys);
+  await using clients = convexClients(url);
+
+  const setup = clients.open();
+  await setup.mutation(init, { keys });
+
+  const transactions: Transaction[] = [];
+  const queries: Query[] = [];
+  const failures: string[] = [];
+  const subscriptionErrors: string[] = [];
+  const subscriptions: { id: string; values: Registers[] }[] = [];
+  const stops: (() => void)[] = [];
+  const connected = operations.map((_, c) => {
+    const client = clients.open();
+    if (c < plan.subscribers) {
+      const subscription = { id: `s${c}`, values: [] as Registers[] };
+      subscriptions.push(subscription);
+      stops.push(
+        client.onUpdate(
+          all,
+          {},
+          (value) => subscription.values.push(value),
+          (error) => subscriptionErrors.push(error.message),
+        ),
+      );
+    }
+    return client;
+  });
+
+  const sessions = await Promise.all(
+    connected.map(async (client, c) => {
+      const session: string[] = [];
+      for (const [n, operation] of (operations[c] ?? []).entries()) {
+        const id = `c${c}.${n}`;
+        session.push(id);
+        if (operation.kind === 'query') {
+          queries.push({ id, registers: await client.query(all, {}) });
+          continue;
+        }
+        const appends = Object.fromEntries(
+          appendedKeys(operation).map((key) => [key, id]),
+        );
+        const result = await mutate(client, operation, id).then(
+          (outcome) => ({ success: true as const, outcome }),
+          (error: unknown) => ({ success: false as const, error }),
+        );
+        if (!result.success) {
+          failures.push(
+            result.error instanceof Error
+              ? result.error.message
+              : String(result.error),
+          );
+          transactions.push({ id, status: 'failed', reads: {}, appends });
+          continue;
+        }
+        if (!sameAppends(result.outcome.appended, appends))
+          throw new Error(
+            `${id} asked to append to ${JSON.stringify(appends)} but the mutation reports ${JSON.stringify(result.outcome.appended)}`,
+          );
+        transactions.push({
+          id,
+          status: 'committed',
+          reads: result.outcome.read,
+          appends,
+        });
+      }
+      return session;
+    }),
+  );
+
+  const final = await clients.open().query(all, {});
+  await settle(subscriptions, final);
+  for (const stop of stops) stop();
+
+  const recorded: Subscription[] = subscriptions;
+  return {
+    history: {
+      transactions,
+      queries,
+      subscriptions: recorded,
+      sessions,
+      final,
+    },
+    failures,
+    subscriptionErrors,
+  };
+}
+
+/** The sum of `converge_occ_retries_total` over every function. */
+export async function occRetries(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('converge_occ_retries_total{'))
+    .reduce((sum, line) => sum + Number(line.slice(line.indexOf('} ') + 2)), 0);
+}
+
+/**
+ * Why mutations failed: their OCC retries ran out under contention; or the
+ * execution guard took the wait for the checksum digest (host work, no
+ * syscall outstanding) for a promise that never resolves, which happens when
+ * the event loop stalls past the guard's idle limit on a loaded machine
+ * (src/runtime/execution-guard.ts); or anything else, which the tests expect
+ * never to see. A failed mutation's appends must never be visible, and the
+ * checker holds them to that whatever the reason.
+ */
+export function classifyFailures(failures: readonly string[]): {
+  occ: number;
+  idle: number;
+  other: string[];
+} {
+  const occ = failures.filter((message) =>
+    message.includes('changed while this mutation was being run'),
+  ).length;
+  const idle = failures.filter((message) =>
+    message.includes('Returned promise will never resolve'),
+  ).length;
+  const other = failures.filter(
+    (message) =>
+      !message.includes('changed while this mutation was being run') &&
+      !message.includes('Returned promise will never resolve'),
+  );
+  return { occ, idle, other };
+}
+
+/** Each client's operations, drawn from the seed before anything runs, so the seed alone names the run. */
+function drawOperations(plan: WorkloadPlan, keys: string[]): Operation[][] {
+  const draw = new Draw(plan.seed);
+  const distinct = (count: number): string[] => {
+    const pool = [...keys];
+    return Array.from({ length: Math.min(count, pool.length) }, () =>
+      pool.splice(draw.int(0, pool.length - 1), 1).join(''),
+    );
+  };
+  return Array.from({ length: plan.clients }, () =>
+    Array.from({ length: plan.operationsPerClient }, (): Operation => {
+      const roll = draw.int(0, 99);
+      if (roll < 20) return { kind: 'append', key: draw.pick(keys) };
+      if (roll < 45) {
+        const [from = 'k0', to = 'k1'] = distinct(2);
+        return { kind: 'transfer', from, to };
+      }
+      if (roll < 80) {
+        // Reads a few keys and appends to some of them, sometimes none: write skew's shape, and read-only transactions.
+        const reads = distinct(draw.int(1, Math.min(4, keys.length)));
+        const appends = reads.filter(() => draw.chance(0.4));
+        return { kind: 'readModifyWrite', reads, appends };
+      }
+      return { kind: 'query' };
+    }),
+  );
+}
+
+function appendedKeys(operation: Exclude<Operation, { kind: 'query' }>) {
+  switch (operation.kind) {
+    case 'append':
+      return [operation.key];
+    case 'transfer':
+      return [operation.from, operation.to];
+    case 'readModifyWrite':
+      return operation.appends;
+  }
+}
+
+function mutate(
+  client: ConvexClient,
+  operation: Exclude<Operation, { kind: 'query' }>,
+  token: string,
+): Promise<Outcome> {
+  switch (operation.kind) {
+    case 'append':
+      return client.mutation(append, { key: operation.key, token });
+    case 'transfer':
+      return client.mutation(transfer, {
+        from: operation.from,
+        to: operation.to,
+        token,
+      });
+    case 'readModifyWrite':
+      return client.mutation(readModifyWrite, {
+        reads: operation.reads,
+        appends: operation.appends,
+        token,
+      });
+  }
+}
+
+function sameAppends(
+  a: Readonly<Record<string, string>>,
+  b: Readonly<Record<string, string>>,
+): boolean {
+  const entries = Object.entries(a);
+  return (
+    entries.length === Object.keys(b).length &&
+    entries.every(([key, token]) => b[key] === token)
+  );
+}
+
+function sameRegisters(a: Registers | undefined, b: Registers): boolean {
+  if (a === undefined) return false;
+  const keys = Object.keys(b);
+  return (
+    Object.keys(a).length === keys.length &&
+    keys.every((key) => (a[key] ?? []).join(' ') === (b[key] ?? []).join(' '))
+  );
+}
+
+/** Waits until every subscription's latest value is the final state. */
+async function settle(
+  subscriptions: readonly { id: string; values: Registers[] }[],
+  final: Registers,
+): Promise<void> {
+  const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+  for (;;) {
+    const behind = subscriptions.filter(
+      ({ values }) => !sameRegisters(values.at(-1), final),
+    );
+    if (behind.length === 0) return;
+    if (Date.now() > deadline)
+      throw new Error(
+        `subscriptions ${behind.map(({ id }) => id).join(', ')} never showed the final state`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
