@@ -1,10 +1,11 @@
 /**
  * executeFunction: one run of a registered function's code in an execution
- * (execution.ts): its arguments validated against `args`, the code started
- * with them as JSON, the 1 s limit and the never-settling check for queries
- * and mutations (execution-guard.ts), and the result decoded and validated
- * against `returns`. Whatever user code throws becomes a failure value, in
- * Convex's words; nothing is committed here.
+ * (execution.ts): its arguments checked against the size limit and validated
+ * against `args`, the code started with them as JSON, the 1 s limit and the
+ * never-settling check for queries and mutations (execution-guard.ts), and
+ * the result decoded, checked against the size limit and validated against
+ * `returns`. Whatever user code throws becomes a failure value, in Convex's
+ * words; nothing is committed here.
  */
 import {
   type JSONValue,
@@ -16,6 +17,7 @@ import { type Execution, executions } from './execution.ts';
 import { ExecutionEnded, ExecutionGuard } from './execution-guard.ts';
 import { failureFromThrown } from './function-failure.ts';
 import type { FunctionResult } from './function-result.ts';
+import { argumentsTooLarge, resultTooLarge } from './function-size-limits.ts';
 import type { FunctionDefinition } from './load-functions.ts';
 import {
   type ValidationContext,
@@ -32,6 +34,9 @@ export async function executeFunction(
   start: (argsJson: string) => Promise<string> | undefined,
 ): Promise<FunctionResult> {
   const { logLines } = execution;
+  const oversized = argumentsTooLarge(fn.path, args);
+  if (oversized !== null)
+    return { success: false, errorMessage: oversized, logLines };
   const invalidArgs = validated(
     'ArgumentValidationError',
     fn.args,
@@ -66,6 +71,9 @@ export async function executeFunction(
     });
     const resultJson = await (guard ? guard.watch(running) : running);
     const value = jsonToConvex(JSON.parse(resultJson) as JSONValue);
+    const tooLarge = resultTooLarge(fn.path, value);
+    if (tooLarge !== null)
+      return { success: false, errorMessage: tooLarge, logLines };
     return (
       validated(
         'ReturnsValidationError',

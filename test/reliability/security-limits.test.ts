@@ -1,7 +1,7 @@
 /**
  * Security, sizes: a document over 1 MiB is refused with Convex's text over
- * the socket and HTTP, and the connection stays usable after it. Arguments
- * over 16 MiB should never reach the function by either road.
+ * the socket and HTTP, and the connection stays usable after it; so are
+ * arguments over 16 MiB, which never reach the function by either road.
  */
 import { ConvexHttpClient } from 'convex/browser';
 import { makeFunctionReference } from 'convex/server';
@@ -37,36 +37,32 @@ test('a document over 1 MiB is refused with Convex’s text over the socket and 
   );
 });
 
-// Not enforced yet: no layer checks FUNCTION_MAX_ARGS_SIZE (16 MiB), and the
-// HTTP body limit (16 MiB + 2000 bytes) lets these arguments through. Marked
-// as failing so that the fix turns this red and the marker is removed.
-test.fails(
-  'arguments over 16 MiB are refused over the socket and HTTP',
-  async () => {
-    await using server = await startTestServer('sandbox');
-    await using clients = convexClients(server.url);
-    const client = clients.open();
-    const http = new ConvexHttpClient(server.url, { logger: false });
+test('arguments over 16 MiB are refused over the socket and HTTP', async () => {
+  await using server = await startTestServer('sandbox');
+  await using clients = convexClients(server.url);
+  const client = clients.open();
+  const http = new ConvexHttpClient(server.url, { logger: false });
 
-    const oversized = 'x'.repeat(16 * MIB + 1024);
-    const socketRefusal = await client
-      .mutation(echoSize, { text: oversized })
-      .then(
-        (size) => `accepted ${size}`,
-        (error: unknown) =>
-          error instanceof Error ? error.message : String(error),
-      );
-    const httpRefusal = await http.mutation(echoSize, { text: oversized }).then(
+  const oversized = 'x'.repeat(16 * MIB + 1024);
+  const socketRefusal = await client
+    .mutation(echoSize, { text: oversized })
+    .then(
       (size) => `accepted ${size}`,
       (error: unknown) =>
         error instanceof Error ? error.message : String(error),
     );
-    reportFigures('argument size limit', {
-      socketOver16MiB: socketRefusal.slice(0, 120),
-      httpOver16MiB: httpRefusal.slice(0, 120),
-    });
-    expect(socketRefusal).not.toMatch(/^accepted/);
-    expect(httpRefusal).not.toMatch(/^accepted/);
-    expect(await client.mutation(echoSize, { text: 'small' })).toBe(5);
-  },
-);
+  const httpRefusal = await http.mutation(echoSize, { text: oversized }).then(
+    (size) => `accepted ${size}`,
+    (error: unknown) =>
+      error instanceof Error ? error.message : String(error),
+  );
+  reportFigures('argument size limit', {
+    socketOver16MiB: socketRefusal.slice(0, 120),
+    httpOver16MiB: httpRefusal.slice(0, 120),
+  });
+  const refusal =
+    /Arguments for secrets\.js:echoSize are too large \(actual: 16 MiB, limit: 16 MiB\)/;
+  expect(socketRefusal).toMatch(refusal);
+  expect(httpRefusal).toMatch(refusal);
+  expect(await client.mutation(echoSize, { text: 'small' })).toBe(5);
+});
