@@ -8,7 +8,8 @@
  *   and whenever the hub says a subscribed result went stale;
  * - one being built at a time: changes that arrive meanwhile coalesce into
  *   the next, and none is built while the socket's send buffer is full
- *   (a slow reader gets fewer, larger Transitions, not an unbounded queue).
+ *   (a slow reader gets fewer, larger Transitions, not an unbounded queue);
+ *   a client that stops reading altogether is closed (see SendBacklog).
  *
  * Protocol violations close the socket the way the real backend does
  * (`FatalError` and a close without a code for the BadRequest class, 1011
@@ -36,6 +37,7 @@ import type {
   SubscriptionHub,
 } from './subscription-hub.ts';
 import { type QuerySpec, querySpecKey } from './query-spec.ts';
+import { SendBacklog } from './send-backlog.ts';
 import {
   type QueryResult,
   type SessionIdentity,
@@ -88,8 +90,6 @@ export interface ConnectionOptions {
 /** Convex's limits on one socket's queued mutations and running actions. */
 const MAX_QUEUED_MUTATIONS = 1000;
 const MAX_RUNNING_ACTIONS = 1000;
-/** Past this many buffered bytes no Transition is built until the socket drains. */
-const SEND_BUFFER_HIGH_WATER = 1 << 20;
 /** Convex's `HEARTBEAT_INTERVAL`: a Ping after this much outbound silence. */
 export const PING_AFTER_MS = 15_000;
 
@@ -100,6 +100,7 @@ export class SyncConnection implements HubSubscriber {
   readonly #services: SyncServices;
   readonly #chunked: boolean;
   readonly #session = new SyncSession();
+  readonly #backlog = new SendBacklog();
   #state: State = 'open';
   #inbound: Promise<void> = Promise.resolve();
   #mutations: Promise<void> = Promise.resolve();
@@ -181,9 +182,25 @@ export class SyncConnection implements HubSubscriber {
     return this.#mutations;
   }
 
-  /** Called periodically: keeps the client's inactivity timer from firing, and expires identities. */
+  /**
+   * Called once a second: closes the socket of a client that has stopped
+   * reading, keeps the client's inactivity timer from firing, and expires
+   * identities.
+   */
   tick(nowMs: number): void {
     if (this.#state !== 'open') return;
+    const buffered = this.#socket.bufferedBytes();
+    if (this.#backlog.observe(buffered, nowMs) === 'stalled') {
+      this.#services.log(
+        'warn',
+        `closing a sync socket that stopped reading: ${buffered} bytes unsent for ${this.#backlog.stuckForMs(nowMs)} ms`,
+      );
+      this.#close(1013, 'ClientNotReading');
+      return;
+    }
+    // Bytes the socket flushes while sending a frame bring no drain event.
+    if (this.#drainWaiters.length > 0 && this.#backlog.hasRoom(buffered))
+      this.drained();
     const { identity } = this.#session;
     if (
       identity.kind === 'user' &&
@@ -432,7 +449,7 @@ export class SyncConnection implements HubSubscriber {
   }
 
   #roomToSend(): Promise<void> {
-    if (this.#socket.bufferedBytes() <= SEND_BUFFER_HIGH_WATER)
+    if (this.#backlog.hasRoom(this.#socket.bufferedBytes()))
       return Promise.resolve();
     return new Promise((resolve) => this.#drainWaiters.push(resolve));
   }
@@ -454,6 +471,7 @@ export class SyncConnection implements HubSubscriber {
   #sendText(text: string): void {
     if (this.#state !== 'open') return;
     this.lastSentAt = Date.now();
+    this.#backlog.sent(Buffer.byteLength(text));
     this.#socket.send(text);
   }
 
