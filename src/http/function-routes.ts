@@ -22,6 +22,7 @@
  */
 import { type JSONValue, type Value, jsonToConvex } from 'convex/values';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../protocol/json-depth.ts';
 import { decodeTimestamp, encodeTimestamp } from '../protocol/timestamp.ts';
 import type { Authority, Caller } from '../runtime/authenticate.ts';
 import type { FunctionResult } from '../runtime/function-result.ts';
@@ -325,6 +326,8 @@ function queryStringCall(query: unknown): Parsed<CallRequest> {
   } catch {
     return refuse('`args` is not JSON');
   }
+  if (nestsDeeperThan(parsed, MAX_JSON_DEPTH))
+    return refuse(`\`args\` nests deeper than ${MAX_JSON_DEPTH} levels`);
   return { success: true, value: { path, args: parsed, format } };
 }
 

@@ -98,3 +98,52 @@ test('startHttpApi() keeps an admin key in the query string out of its log', asy
   );
   await api.close();
 });
+
+test('startHttpApi() answers a body that is not UTF-8, or nests past 128 levels, 400 BadJsonBody before any function runs', async () => {
+  const api = await startHttpApi(options());
+  const notUtf8 = await api.handle({
+    ...request('POST', '/api/query', 'x'),
+    body: Buffer.concat([
+      Buffer.from('{"path":"a:b","args":{"s":"'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('"}}'),
+    ]),
+  });
+  const deep = await api.handle(
+    request(
+      'POST',
+      '/api/query',
+      `{"path":"a:b","args":{"s":${'['.repeat(200_000)}${']'.repeat(200_000)}}}`,
+    ),
+  );
+  const deepQueryString = await api.handle(
+    request(
+      'GET',
+      `/api/query?path=a:b&args=${encodeURIComponent(`{"s":${'['.repeat(200)}${']'.repeat(200)}}`)}`,
+    ),
+  );
+  for (const response of [notUtf8, deep])
+    expect({
+      status: response.status,
+      code: (JSON.parse(response.body.toString()) as { code: string }).code,
+    }).toEqual({ status: 400, code: 'BadJsonBody' });
+  expect({
+    status: deepQueryString.status,
+    code: (JSON.parse(deepQueryString.body.toString()) as { code: string })
+      .code,
+  }).toEqual({ status: 400, code: 'BadQueryArgs' });
+  await api.close();
+});
+
+test('startHttpApi() answers a URL fastify cannot decode in Convex shape, {code, message}', async () => {
+  const api = await startHttpApi(options());
+  const response = await api.handle(
+    request('POST', '/api/run/%E0%A4%A', '{"args":{}}'),
+  );
+  expect(response.status).toBe(400);
+  expect(Object.keys(JSON.parse(response.body.toString()) as object)).toEqual([
+    'code',
+    'message',
+  ]);
+  await api.close();
+});

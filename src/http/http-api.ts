@@ -18,7 +18,11 @@
  * A throw from a route is a bug: it is logged and answered 500
  * `InternalServerError`, as Convex answers its own.
  */
-import Fastify, { type FastifyError, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import {
   type ClientVersion,
   UNKNOWN_CLIENT,
@@ -94,6 +98,14 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
     logger: false,
     bodyLimit: MAX_BODY_BYTES,
     routerOptions: { maxParamLength: 4096 },
+    // Errors fastify meets before any route (a URL it cannot decode) are
+    // answered in Convex's shape too.
+    frameworkErrors: (error, _request, reply) => {
+      const failure = failureOf(error);
+      void (reply as FastifyReply)
+        .code(failure.status)
+        .send(errorBody(failure));
+    },
   });
   const clients = new WeakMap<FastifyRequest, ClientVersion>();
 

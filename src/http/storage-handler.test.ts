@@ -56,4 +56,14 @@ describe('the storage routes', () => {
     expect(missing?.status).toBe(404);
     expect(await handle(new Request(`${BASIC_ORIGIN}/api/query`))).toBeNull();
   });
+
+  test('a file id whose percent-encoding is broken is not found, not a server error', async () => {
+    await using rt = await startBasicRuntime();
+    const handle = storageHandler(rt.files);
+    const response = await handle(
+      new Request(`${BASIC_ORIGIN}/api/storage/%E0%A4%A`),
+    );
+    expect(response?.status).toBe(404);
+    expect(await response?.json()).toMatchObject({ code: 'FileNotFound' });
+  });
 });

@@ -36,7 +36,8 @@ export function storageHandler(
         'MethodNotAllowed',
         'Stored files are read with GET.',
       );
-    const file = await files.storedFileBytes(decodeURIComponent(rest));
+    const id = decodedId(rest);
+    const file = id === null ? null : await files.storedFileBytes(id);
     if (!file) return failure(404, 'FileNotFound', `File ${rest} not found.`);
     return new Response(request.method === 'HEAD' ? null : file.bytes, {
       headers: {
@@ -45,6 +46,15 @@ export function storageHandler(
       },
     });
   };
+}
+
+/** The id in the path, or null when its percent-encoding is broken (no file has it). */
+function decodedId(encoded: string): string | null {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    return null;
+  }
 }
 
 function failure(status: number, code: string, message: string): Response {
