@@ -29,45 +29,52 @@ const size = bySize({
   full: { clients: 32, operationsPerClient: 80, keys: 6, subscribers: 8 },
 });
 
-test(`every result and snapshot on SQLite is explained by one serial order (seed ${seed})`, async () => {
-  console.log(
-    `serializability on SQLite: seed ${seed} (CONVERGE_SEED=${seed} reruns it)`,
-  );
-  await using server = await startTestServer('registers');
+test(
+  `every result and snapshot on SQLite is explained by one serial order (seed ${seed})`,
+  async () => {
+    console.log(
+      `serializability on SQLite: seed ${seed} (CONVERGE_SEED=${seed} reruns it)`,
+    );
+    await using server = await startTestServer('registers');
 
-  const { history, failures, subscriptionErrors } =
-    await runSerializabilityWorkload(server.url, { seed, ...size });
-  const { anomalies, checked } = checkSerializability(history);
-  const retries = await occRetries(server.url);
+    const { history, failures, subscriptionErrors } =
+      await runSerializabilityWorkload(server.url, { seed, ...size });
+    const { anomalies, checked } = checkSerializability(history);
+    const retries = await occRetries(server.url);
 
-  const failed = classifyFailures(failures);
+    const failed = classifyFailures(failures);
 
-  reportFigures('serializability (SQLite)', {
-    seed,
-    clients: size.clients,
-    committed: checked.committed,
-    'failed (OCC retries exhausted)': failed.occ,
-    'failed (ended as idle)': failed.idle,
-    queries: checked.queries,
-    snapshots: checked.snapshots,
-    'OCC retries': retries,
-    anomalies: anomalies.length,
-  });
-  expect(describeAnomalies(anomalies)).toBe('');
-  expect(subscriptionErrors).toEqual([]);
-  expect(failed.other).toEqual([]);
-  expect(checked.committed).toBeGreaterThan(checked.failed);
-  expect(checked.snapshots).toBeGreaterThanOrEqual(size.subscribers);
-  // The same history with the last append to one key gone from the final state no longer passes.
-  const final = history.final ?? {};
-  const key = Object.keys(final).find((k) => (final[k] ?? []).length > 0);
-  const tampered: History = {
-    ...history,
-    final: { ...final, [key ?? 'k0']: (final[key ?? 'k0'] ?? []).slice(0, -1) },
-  };
-  expect(
-    checkSerializability(tampered).anomalies.map(({ kind }) => kind),
-  ).toContain('lost-write');
-  // A dozen clients on five keys, each mutation waiting on a digest between its reads and writes: they conflict.
-  expect(retries).toBeGreaterThan(0);
-}, 300_000);
+    reportFigures('serializability (SQLite)', {
+      seed,
+      clients: size.clients,
+      committed: checked.committed,
+      'failed (OCC retries exhausted)': failed.occ,
+      'failed (ended as idle)': failed.idle,
+      queries: checked.queries,
+      snapshots: checked.snapshots,
+      'OCC retries': retries,
+      anomalies: anomalies.length,
+    });
+    expect(describeAnomalies(anomalies)).toBe('');
+    expect(subscriptionErrors).toEqual([]);
+    expect(failed.other).toEqual([]);
+    expect(checked.committed).toBeGreaterThan(checked.failed);
+    expect(checked.snapshots).toBeGreaterThanOrEqual(size.subscribers);
+    // The same history with the last append to one key gone from the final state no longer passes.
+    const final = history.final ?? {};
+    const key = Object.keys(final).find((k) => (final[k] ?? []).length > 0);
+    const tampered: History = {
+      ...history,
+      final: {
+        ...final,
+        [key ?? 'k0']: (final[key ?? 'k0'] ?? []).slice(0, -1),
+      },
+    };
+    expect(
+      checkSerializability(tampered).anomalies.map(({ kind }) => kind),
+    ).toContain('lost-write');
+    // A dozen clients on five keys, each mutation waiting on a digest between its reads and writes: they conflict.
+    expect(retries).toBeGreaterThan(0);
+  },
+  bySize({ ci: 300_000, full: 1_800_000 }),
+);
