@@ -5,10 +5,14 @@
  * protocol lives in src/protocol and src/sync.
  *
  * Sizes: a frame may carry a mutation's 16 MiB of arguments and its
- * encoding, so the payload limit is well above that; a client that stops
- * reading is cut off at 64 MiB of unsent data rather than growing without
- * bound. uWS also pings at the WebSocket level and closes sockets silent for
- * two minutes, as the real backend does.
+ * encoding, so the payload limit is well above that. A client that stops
+ * reading is the connection's to close (1013 `ClientNotReading`, see
+ * SendBacklog), after about a megabyte and 20 s; 64 MiB of unsent data is
+ * only the transport's last resort against one enormous burst. A closed
+ * socket's close frame queues behind what it still buffers, and uWS drops
+ * the connection if that has not left within its ping timeout (about 16 s).
+ * uWS also pings at the WebSocket level and closes sockets silent for two
+ * minutes, as the real backend does.
  */
 import type { WebSocket, WebSocketBehavior } from 'uWebSockets.js';
 import type { SyncConnection } from '../sync/sync-connection.ts';
