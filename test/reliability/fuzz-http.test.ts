@@ -3,7 +3,8 @@
  * live server, each answered as convex-protocol.md §6 says: a 4xx with
  * Convex's `{code, message}` for a bad request, the route's answer for a
  * good one, never a 5xx or a hang. Then requests whose HTTP framing is
- * broken (absurd `Content-Length`s) on raw sockets. Afterwards the server
+ * broken (absurd `Content-Length`s) or whose headers are too large, on raw
+ * sockets. Afterwards the server
  * still answers `/health`, and the official HTTP client works.
  *
  * CONVERGE_SEED=<seed> replays a run; the seed is printed first.
@@ -96,7 +97,7 @@ describe('the HTTP API under fuzzed requests', () => {
     expect(handlerBugs).toEqual([]);
   }, 300_000);
 
-  test('a request with a broken Content-Length is refused or its connection closed, and the server carries on', async () => {
+  test('a request with a broken Content-Length or oversized headers is refused or its connection closed, and the server carries on', async () => {
     await using server = await startTestServer('basic');
     const body = '{"path":"messages:list","args":{"channel":"a"}}';
     const framings = [
@@ -107,6 +108,8 @@ describe('the HTTP API under fuzzed requests', () => {
       `Content-Length: 5`,
       `Content-Length: ${body.length}\r\nTransfer-Encoding: chunked`,
       `Transfer-Encoding: chunked`,
+      // Headers past what the front door reads (a 431 on Convex).
+      `Content-Length: ${body.length}\r\nAuthorization: Bearer ${'a'.repeat(65536)}`,
     ];
     const outcomes: Record<string, string> = {};
     for (const framing of framings) {
@@ -115,7 +118,7 @@ describe('the HTTP API under fuzzed requests', () => {
         `POST /api/query HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${framing}\r\nConnection: close\r\n\r\n${body}`,
       );
       const status = /^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1];
-      outcomes[framing.split('\r\n').join(' + ')] =
+      outcomes[framing.split('\r\n').join(' + ').slice(0, 60)] =
         status === undefined
           ? answer === ''
             ? 'closed'
