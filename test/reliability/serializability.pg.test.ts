@@ -103,6 +103,7 @@ test(
       'failed (ended as idle)': failed.idle,
       queries: checked.queries,
       snapshots: checked.snapshots,
+      'dependency edges': checked.edges,
       'OCC retries': retries,
       anomalies: anomalies.length,
     });

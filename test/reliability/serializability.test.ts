@@ -41,7 +41,6 @@ test(
       await runSerializabilityWorkload(server.url, { seed, ...size });
     const { anomalies, checked } = checkSerializability(history);
     const retries = await occRetries(server.url);
-
     const failed = classifyFailures(failures);
 
     reportFigures('serializability (SQLite)', {
@@ -52,6 +51,7 @@ test(
       'failed (ended as idle)': failed.idle,
       queries: checked.queries,
       snapshots: checked.snapshots,
+      'dependency edges': checked.edges,
       'OCC retries': retries,
       anomalies: anomalies.length,
     });
@@ -62,13 +62,12 @@ test(
     expect(checked.snapshots).toBeGreaterThanOrEqual(size.subscribers);
     // The same history with the last append to one key gone from the final state no longer passes.
     const final = history.final ?? {};
-    const key = Object.keys(final).find((k) => (final[k] ?? []).length > 0);
+    const [key, list] = Object.entries(final).find(
+      ([, appended]) => appended.length > 0,
+    ) ?? ['k0', []];
     const tampered: History = {
       ...history,
-      final: {
-        ...final,
-        [key ?? 'k0']: (final[key ?? 'k0'] ?? []).slice(0, -1),
-      },
+      final: { ...final, [key]: list.slice(0, -1) },
     };
     expect(
       checkSerializability(tampered).anomalies.map(({ kind }) => kind),
