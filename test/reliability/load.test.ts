@@ -4,8 +4,9 @@
  * that stops reading in the middle of a flood.
  *
  * The mass of sessions speaks the protocol over bare sockets (Connect and
- * one ModifyQuerySet each, as the official client opens a socket); the
- * latency every figure is about is measured with official clients.
+ * one ModifyQuerySet each, as the official client opens a socket): 10,000
+ * official clients would load the test's process more than the server. The
+ * latency figures come from official clients.
  */
 import { ConvexClient } from 'convex/browser';
 import { makeFunctionReference } from 'convex/server';
@@ -69,6 +70,11 @@ test(
       }
       const connectMs = performance.now() - connectStart;
       const held = server.memory();
+      // The server counts them all, besides the probe's two clients.
+      expect(await syncGauges(server.url)).toEqual({
+        connections: SESSIONS + 2,
+        subscriptions: SESSIONS + 1,
+      });
 
       // Every session is subscribed; now an app's writes and reads go on
       // beside them.
@@ -92,11 +98,7 @@ test(
       }
       const after = server.memory();
 
-      const closedEarly = await Promise.race([
-        Promise.any(sessions.map((session) => session.closed)),
-        sleep(0).then(() => null),
-      ]);
-      expect(closedEarly).toBeNull();
+      expect(sessions.filter((session) => !session.isOpen())).toEqual([]);
 
       const perSessionBytes = (held.rssBytes - idle.rssBytes) / SESSIONS;
       reportFigures('load: sessions held', {
@@ -175,8 +177,10 @@ test(
         keeper.transitions() - baselineStartTransitions;
       const baselinePeakRss = rss.peakSince();
 
-      // A second reader subscribes and at once stops taking bytes off its
-      // socket: it never reads a Transition. The flood goes on.
+      // The reader that kept up leaves, and one that stops takes its place:
+      // it subscribes and at once stops taking bytes off its socket, never
+      // reading a Transition. The flood goes on.
+      keeper.close();
       const stopping = openRawSession(server.url, flooded);
       stopper = stopping;
       await stopping.opened;
@@ -247,16 +251,16 @@ test(
       expect(sentWhilePausedBytes).toBeLessThan(
         (stalledWrites * SLOTS * SLOT_BYTES) / 4,
       );
-      // The server's resident set moves with the flood's garbage (tens of
-      // MiB between collections), not with what the stopped reader is owed.
-      expect(stalledPeakRss - baselinePeakRss).toBeLessThan(128 * MiB);
+      // The server's resident set grows with the flood's own writes (some
+      // 30 MiB here), not by the tens of MiB the stopped reader is owed: an
+      // unthrottled server would hold those until the transport's 64 MiB
+      // cut-off.
+      expect(stalledPeakRss - baselinePeakRss).toBeLessThan(64 * MiB);
       // Everyone else: the official client's median round trip stays in the
-      // range it had before the reader stopped.
+      // range it had while a reader kept up.
       expect(percentile(stalled, 50)).toBeLessThan(
         5 * percentile(baseline, 50) + 50,
       );
-      // The reader that kept up was never throttled out of the flood.
-      expect(keeper.transitions()).toBeGreaterThan(baselineTransitions);
     } finally {
       flooding = false;
       rss.stop();
@@ -298,4 +302,15 @@ async function waitFor(check: () => boolean, timeoutMs: number) {
       throw new Error(`still waiting after ${timeoutMs} ms`);
     await sleep(50);
   }
+}
+
+/** What the server's `/metrics` says of its sync sockets. */
+async function syncGauges(url: string) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const gauge = (name: string) =>
+    Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1]);
+  return {
+    connections: gauge('converge_sync_connections'),
+    subscriptions: gauge('converge_sync_subscriptions'),
+  };
 }

@@ -20,6 +20,8 @@ export interface RawSession {
   transitions(): number;
   /** Bytes of text received so far. */
   receivedBytes(): number;
+  /** Whether the socket is still open. */
+  isOpen(): boolean;
   /** Resolves with the close code and reason, however the socket closes. */
   closed: Promise<{ code: number; reason: string }>;
   /** Stops taking bytes off the TCP socket: the kernel's buffers fill, then the server's. */
@@ -91,6 +93,7 @@ export function openRawSession(
     transitions: () => transitions,
     receivedBytes: () => receivedBytes,
     closed,
+    isOpen: () => socket.readyState === WebSocket.OPEN,
     stopReading: () => socket.pause(),
     resumeReading: () => socket.resume(),
     close: () => socket.terminate(),
