@@ -11,7 +11,9 @@
  * read of a key yields a write-read edge from the writer of the last token
  * it saw and an anti-dependency (rw) to the writer of the first token it did
  * not see. Consecutive operations of one client, and consecutive values of
- * one subscription, are ordered too (session edges). A serial order exists
+ * one subscription, are ordered too (session edges): a client never sees
+ * the past after the present, and once its mutation has returned, its
+ * subscription already shows it. A serial order exists
  * only if this graph has no cycle; each cycle found is classified by its
  * edges as in Adya's hierarchy (G0, G1c, G-single, G2), with the common
  * shapes named for what they are: lost update, write skew, fractured read.
@@ -65,7 +67,11 @@ export interface History {
   transactions: readonly Transaction[];
   queries: readonly Query[];
   subscriptions: readonly Subscription[];
-  /** Each client's transactions and queries (by id), in the order it ran them one after another. */
+  /**
+   * Each client's operations (by id) in the order it saw them: transactions
+   * and queries it ran one after another and, for a subscriber, the latest
+   * value its subscription had delivered before and after each of them.
+   */
   sessions: readonly (readonly string[])[];
   /** Every key, read once every transaction had ended. */
   final?: Registers;

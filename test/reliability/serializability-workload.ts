@@ -9,20 +9,23 @@
  * It records what every operation returned as a `History` for the
  * serializability checker: each mutation's reads and appends (or that it
  * failed), each query's snapshot, each value every subscription delivered,
- * each client's order of operations, and the final state, read once every
- * client is done and after every subscription has shown it.
+ * each client's order of operations (with, for a subscriber, the value its
+ * subscription showed around each one: the official client resolves a
+ * mutation only once its subscriptions reflect it), and the final state,
+ * read once every client is done and after every subscription has shown it.
  */
 import type { ConvexClient } from 'convex/browser';
 import { makeFunctionReference } from 'convex/server';
 import type { Outcome } from '../apps/registers/registers.ts';
 import { Draw } from '../differential/draw.ts';
 import { convexClients } from '../helpers/convex-clients.ts';
-import type {
-  History,
-  Query,
-  Registers,
-  Subscription,
-  Transaction,
+import {
+  type History,
+  type Query,
+  type Registers,
+  type Subscription,
+  type Transaction,
+  snapshotId,
 } from './serializability-checker.ts';
 
 const init = makeFunctionReference<'mutation', { keys: string[] }, null>(
@@ -64,6 +67,12 @@ export interface WorkloadRecord {
   failures: string[];
   /** Errors any subscription delivered; the workload expects none. */
   subscriptionErrors: string[];
+  /**
+   * Appends a subscriber's own committed mutation had made that its
+   * subscription did not show yet when the mutation returned; the official
+   * client resolves a mutation only once its queries reflect it, so none.
+   */
+  unreflected: string[];
 }
 
 type Operation =
@@ -90,61 +99,51 @@ export async function runSerializabilityWorkload(
   const queries: Query[] = [];
   const failures: string[] = [];
   const subscriptionErrors: string[] = [];
+  const unreflected: string[] = [];
   const subscriptions: { id: string; values: Registers[] }[] = [];
   const stops: (() => void)[] = [];
   const connected = operations.map((_, c) => {
     const client = clients.open();
-    if (c < plan.subscribers) {
-      const subscription = { id: `s${c}`, values: [] as Registers[] };
-      subscriptions.push(subscription);
-      stops.push(
-        client.onUpdate(
-          all,
-          {},
-          (value) => subscription.values.push(value),
-          (error) => subscriptionErrors.push(error.message),
-        ),
-      );
-    }
-    return client;
+    if (c >= plan.subscribers) return { client, subscription: undefined };
+    const subscription = { id: `s${c}`, values: [] as Registers[] };
+    subscriptions.push(subscription);
+    stops.push(
+      client.onUpdate(
+        all,
+        {},
+        (value) => subscription.values.push(value),
+        (error) => subscriptionErrors.push(error.message),
+      ),
+    );
+    return { client, subscription };
   });
 
   const sessions = await Promise.all(
-    connected.map(async (client, c) => {
+    connected.map(async ({ client, subscription }, c) => {
       const session: string[] = [];
+      // A subscriber's session holds the values its subscription had delivered around each operation.
+      let observed = -1;
+      const observe = (): void => {
+        const latest = (subscription?.values.length ?? 0) - 1;
+        if (subscription === undefined || latest <= observed) return;
+        observed = latest;
+        session.push(snapshotId(subscription.id, latest));
+      };
       for (const [n, operation] of (operations[c] ?? []).entries()) {
         const id = `c${c}.${n}`;
+        observe();
         session.push(id);
         if (operation.kind === 'query') {
           queries.push({ id, registers: await client.query(all, {}) });
-          continue;
+        } else {
+          const transaction = await transact(client, operation, id, failures);
+          transactions.push(transaction);
+          if (transaction.status === 'committed' && subscription)
+            unreflected.push(
+              ...missing(transaction, subscription.values.at(-1) ?? {}),
+            );
         }
-        const appends = Object.fromEntries(
-          appendedKeys(operation).map((key) => [key, id]),
-        );
-        const result = await mutate(client, operation, id).then(
-          (outcome) => ({ success: true as const, outcome }),
-          (error: unknown) => ({ success: false as const, error }),
-        );
-        if (!result.success) {
-          failures.push(
-            result.error instanceof Error
-              ? result.error.message
-              : String(result.error),
-          );
-          transactions.push({ id, status: 'failed', reads: {}, appends });
-          continue;
-        }
-        if (!sameAppends(result.outcome.appended, appends))
-          throw new Error(
-            `${id} asked to append to ${JSON.stringify(appends)} but the mutation reports ${JSON.stringify(result.outcome.appended)}`,
-          );
-        transactions.push({
-          id,
-          status: 'committed',
-          reads: result.outcome.read,
-          appends,
-        });
+        observe();
       }
       return session;
     }),
@@ -165,6 +164,7 @@ export async function runSerializabilityWorkload(
     },
     failures,
     subscriptionErrors,
+    unreflected,
   };
 }
 
@@ -175,6 +175,45 @@ export async function occRetries(url: string): Promise<number> {
     .split('\n')
     .filter((line) => line.startsWith('converge_occ_retries_total{'))
     .reduce((sum, line) => sum + Number(line.slice(line.indexOf('} ') + 2)), 0);
+}
+
+/** The appends of `transaction` that `registers` does not show, described. */
+function missing(transaction: Transaction, registers: Registers): string[] {
+  return Object.entries(transaction.appends)
+    .filter(([key, token]) => !(registers[key] ?? []).includes(token))
+    .map(
+      ([key, token]) =>
+        `${transaction.id} returned before its subscription showed ${token} in ${key}`,
+    );
+}
+
+/** Runs one mutation and records it as committed, or failed with its error kept. */
+async function transact(
+  client: ConvexClient,
+  operation: Exclude<Operation, { kind: 'query' }>,
+  id: string,
+  failures: string[],
+): Promise<Transaction> {
+  const appends = Object.fromEntries(
+    appendedKeys(operation).map((key) => [key, id]),
+  );
+  const result = await mutate(client, operation, id).then(
+    (outcome) => ({ success: true as const, outcome }),
+    (error: unknown) => ({ success: false as const, error }),
+  );
+  if (!result.success) {
+    failures.push(
+      result.error instanceof Error
+        ? result.error.message
+        : String(result.error),
+    );
+    return { id, status: 'failed', reads: {}, appends };
+  }
+  if (!sameAppends(result.outcome.appended, appends))
+    throw new Error(
+      `${id} asked to append to ${JSON.stringify(appends)} but the mutation reports ${JSON.stringify(result.outcome.appended)}`,
+    );
+  return { id, status: 'committed', reads: result.outcome.read, appends };
 }
 
 /**

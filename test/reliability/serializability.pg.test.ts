@@ -89,7 +89,7 @@ test(
       databaseUrl: database.url,
     });
 
-    const { history, failures, subscriptionErrors } =
+    const { history, failures, subscriptionErrors, unreflected } =
       await runSerializabilityWorkload(server.url, { seed, ...size });
     const { anomalies, checked } = checkSerializability(history);
     const retries = await occRetries(server.url);
@@ -109,6 +109,7 @@ test(
     });
     expect(describeAnomalies(anomalies)).toBe('');
     expect(subscriptionErrors).toEqual([]);
+    expect(unreflected).toEqual([]);
     expect(failed.other).toEqual([]);
     expect(checked.committed).toBeGreaterThan(checked.failed);
     expect(checked.snapshots).toBeGreaterThanOrEqual(size.subscribers);

@@ -37,7 +37,7 @@ test(
     );
     await using server = await startTestServer('registers');
 
-    const { history, failures, subscriptionErrors } =
+    const { history, failures, subscriptionErrors, unreflected } =
       await runSerializabilityWorkload(server.url, { seed, ...size });
     const { anomalies, checked } = checkSerializability(history);
     const retries = await occRetries(server.url);
@@ -57,6 +57,7 @@ test(
     });
     expect(describeAnomalies(anomalies)).toBe('');
     expect(subscriptionErrors).toEqual([]);
+    expect(unreflected).toEqual([]);
     expect(failed.other).toEqual([]);
     expect(checked.committed).toBeGreaterThan(checked.failed);
     expect(checked.snapshots).toBeGreaterThanOrEqual(size.subscribers);
