@@ -266,6 +266,20 @@ describe('each anomaly is caught and named', () => {
     expect(anomaly.explanation).toContain('t1 -session-> q1');
   });
 
+  test("a subscription that, after its client's mutation returned, still does not show it", () => {
+    const unreflected = history({
+      transactions: [committed('t1', { x: [] }, { x: 'a' })],
+      subscriptions: [{ id: 's1', values: [{ x: [] }, { x: [], y: [] }] }],
+      sessions: [['s1@0', 't1', 's1@1']],
+      final: { x: ['a'] },
+    });
+
+    const anomaly = found(anomaliesOf(unreflected), 'G-single');
+
+    expect(anomaly.explanation).toContain('t1 -session-> s1@1');
+    expect(anomaly.explanation).toContain('s1@1 -rw(x)-> t1');
+  });
+
   test('a duplicated append: one token twice in a list', () => {
     const duplicated = history({
       transactions: [committed('t1', { x: [] }, { x: 'a' })],
