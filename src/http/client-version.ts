@@ -14,19 +14,12 @@
  *   except for clients from before `format` existed (npm < 1.4.1, Python
  *   < 0.5.0), which get the encoded form.
  */
+import { type Semver, parseSemver } from '../protocol/semver.ts';
 import { type SystemError, badRequest } from './system-error.ts';
 
 export interface ClientVersion {
   client: string;
   version: Semver;
-}
-
-interface Semver {
-  major: number;
-  minor: number;
-  patch: number;
-  /** Empty for a release. */
-  prerelease: string;
 }
 
 export type ClientVersionState =
@@ -38,10 +31,6 @@ export const UNKNOWN_CLIENT: ClientVersion = {
   version: { major: 0, minor: 0, patch: 0, prerelease: '' },
 };
 
-/** Semantic Versioning 2.0.0; build metadata is accepted and dropped. */
-const SEMVER =
-  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*))?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
-
 export function parseClientVersion(
   header: string | undefined,
 ):
@@ -51,19 +40,13 @@ export function parseClientVersion(
     return { success: true, clientVersion: UNKNOWN_CLIENT };
   const parts = header.split('-');
   for (let n = 1; n < parts.length; n++) {
-    const match = SEMVER.exec(parts.slice(n).join('-'));
-    if (!match) continue;
-    const [, major, minor, patch, prerelease] = match;
+    const version = parseSemver(parts.slice(n).join('-'));
+    if (version === null) continue;
     return {
       success: true,
       clientVersion: {
         client: parts.slice(0, n).join('-').toLowerCase(),
-        version: {
-          major: Number(major),
-          minor: Number(minor),
-          patch: Number(patch),
-          prerelease: prerelease ?? '',
-        },
+        version,
       },
     };
   }

@@ -19,6 +19,7 @@
 import type { JSONValue } from 'convex/values';
 import { decode } from '../protocol/decode.ts';
 import { encode } from '../protocol/encode.ts';
+import { parseSemver } from '../protocol/semver.ts';
 import type {
   Action,
   Authenticate,
@@ -520,8 +521,9 @@ function responseFields(requestId: number, result: FunctionResult) {
 
 /** Chunked Transitions came with npm 1.28.0 (convex-protocol.md §3.2). */
 function supportsChunks(version: string | null): boolean {
-  if (version === null) return false;
-  const [major = 0, minor = 0] = version.split('.').map(Number);
+  const semver = version === null ? null : parseSemver(version);
+  if (semver === null) return false;
+  const { major, minor } = semver;
   return major > 1 || (major === 1 && minor >= 28);
 }
 

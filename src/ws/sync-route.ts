@@ -15,6 +15,7 @@
  * minutes, as the real backend does.
  */
 import type { WebSocket, WebSocketBehavior } from 'uWebSockets.js';
+import { parseSemver } from '../protocol/semver.ts';
 import type { SyncConnection } from '../sync/sync-connection.ts';
 import type { SyncServer } from '../sync/sync-server.ts';
 import { uws } from './uws.ts';
@@ -40,10 +41,25 @@ export function syncBehavior(sync: SyncServer): WebSocketBehavior<SocketData> {
     sendPingsAutomatically: true,
     compression: uws.DISABLED,
     upgrade: (res, req, context) => {
-      const version = req.getParameter(0);
+      const version = req.getParameter(0) ?? '';
+      // convex-protocol.md §1.1: the URL's client version must be semver.
+      if (version !== '' && parseSemver(version) === null) {
+        res.cork(() => {
+          res
+            .writeStatus('400 Bad Request')
+            .writeHeader('content-type', 'application/json')
+            .end(
+              JSON.stringify({
+                code: 'InvalidVersion',
+                message: `Failed to parse client version: "${version}" is not a semantic version`,
+              }),
+            );
+        });
+        return;
+      }
       res.upgrade<SocketData>(
         {
-          clientVersion: version && version !== '' ? version : null,
+          clientVersion: version === '' ? null : version,
           connection: null,
         },
         req.getHeader('sec-websocket-key'),

@@ -113,32 +113,27 @@ describe('the sync socket under fuzzed frames', () => {
     expect(watched.rounds).toBeGreaterThan(0);
   }, 300_000);
 
-  // Known gap, kept visible: the real backend parses the URL's version as
-  // semver and answers 400 `InvalidVersion` (convex-protocol.md §1.1); this
-  // server upgrades anyway. The fix belongs to src/ws/sync-route.ts; when it
-  // lands this test starts failing and `.fails` comes off.
-  test.fails(
-    'a sync URL whose client version is not semver is refused with 400',
-    async () => {
-      await using server = await startTestServer('basic');
-      const wsBase = server.url.replace(/^http/, 'ws');
-      for (const version of ['garbage', '1.48', 'v1.48.0', '1.48.0.0']) {
-        const status = await new Promise<number>((resolve) => {
-          const socket = new WebSocket(`${wsBase}/api/${version}/sync`);
-          socket.on('error', () => {});
-          socket.on('open', () => {
-            socket.terminate();
-            resolve(101);
-          });
-          socket.on('unexpected-response', (_request, response) => {
-            resolve(response.statusCode ?? 0);
-            socket.terminate();
-          });
+  // convex-protocol.md §1.1: the real backend parses the URL's version as
+  // semver and answers 400 `InvalidVersion`.
+  test('a sync URL whose client version is not semver is refused with 400', async () => {
+    await using server = await startTestServer('basic');
+    const wsBase = server.url.replace(/^http/, 'ws');
+    for (const version of ['garbage', '1.48', 'v1.48.0', '1.48.0.0']) {
+      const status = await new Promise<number>((resolve) => {
+        const socket = new WebSocket(`${wsBase}/api/${version}/sync`);
+        socket.on('error', () => {});
+        socket.on('open', () => {
+          socket.terminate();
+          resolve(101);
         });
-        expect({ version, status }).toEqual({ version, status: 400 });
-      }
-    },
-  );
+        socket.on('unexpected-response', (_request, response) => {
+          resolve(response.statusCode ?? 0);
+          socket.terminate();
+        });
+      });
+      expect({ version, status }).toEqual({ version, status: 400 });
+    }
+  });
 });
 
 /**
