@@ -333,3 +333,54 @@ test('an identity whose token expires gets an AuthError that no update caused, a
   ]);
   expect(socket.closedWith).toMatchObject({ code: null });
 });
+
+test('a call into a component is refused unless the caller is an admin, and never runs', async () => {
+  const socket = new FakeSocket();
+  const { services } = fakeServices(new Map());
+  let ran = 0;
+  const connection = new SyncConnection(
+    socket,
+    {
+      ...services,
+      runMutation: async (...args) => {
+        ran += 1;
+        return await services.runMutation(...args);
+      },
+    },
+    { clientVersion: '1.48.0' },
+  );
+  // The root component, spelled as the empty path, is an ordinary call.
+  connection.receive(
+    JSON.stringify({
+      type: 'Mutation',
+      requestId: 0,
+      udfPath: 'values:set',
+      componentPath: '',
+      args: [{}],
+    }),
+  );
+  await settle();
+  expect(socket.ofType('MutationResponse')).toMatchObject([
+    { requestId: 0, success: true },
+  ]);
+
+  connection.receive(
+    JSON.stringify({
+      type: 'Mutation',
+      requestId: 1,
+      udfPath: 'values:set',
+      componentPath: 'ratelimiter',
+      args: [{}],
+    }),
+  );
+  await settle();
+  expect(ran).toBe(1);
+  expect(socket.ofType('FatalError')).toEqual([
+    {
+      type: 'FatalError',
+      error:
+        'Only admin or system users can call functions on non-root components directly',
+    },
+  ]);
+  expect(socket.closedWith).not.toBeNull();
+});

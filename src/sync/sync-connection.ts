@@ -247,14 +247,34 @@ export class SyncConnection implements HubSubscriber {
       case 'Authenticate':
         return this.#authenticate(message);
       case 'Mutation':
-        this.#enqueueMutation(message);
+      case 'Action': {
+        const refusal = this.#componentRefusal(message);
+        if (refusal !== null) this.#violation(refusal);
+        else if (message.type === 'Mutation') this.#enqueueMutation(message);
+        else this.#startAction(message);
         return;
-      case 'Action':
-        this.#startAction(message);
-        return;
+      }
       case 'Event':
         return;
     }
+  }
+
+  /**
+   * A call into a component other than the root: Convex lets only admins
+   * make one (convex-protocol.md §5.6), with this message for anyone else.
+   * This server runs no components, so for an admin too the call cannot be
+   * served; the official client sends no component path from an app.
+   */
+  #componentRefusal(message: Mutation | Action): SessionViolation | null {
+    const component = message.componentPath ?? '';
+    if (component === '') return null;
+    return {
+      kind: 'fatal',
+      message:
+        this.#session.identity.kind === 'admin'
+          ? `InvalidComponentPath: this deployment has no component "${component}"`
+          : 'Only admin or system users can call functions on non-root components directly',
+    };
   }
 
   async #authenticate(message: Authenticate): Promise<void> {
