@@ -100,7 +100,7 @@ export async function runSerializabilityWorkload(
   const failures: string[] = [];
   const subscriptionErrors: string[] = [];
   const unreflected: string[] = [];
-  const subscriptions: { id: string; values: Registers[] }[] = [];
+  const subscriptions: (Subscription & { values: Registers[] })[] = [];
   const stops: (() => void)[] = [];
   const connected = operations.map((_, c) => {
     const client = clients.open();
@@ -153,15 +153,8 @@ export async function runSerializabilityWorkload(
   await settle(subscriptions, final);
   for (const stop of stops) stop();
 
-  const recorded: Subscription[] = subscriptions;
   return {
-    history: {
-      transactions,
-      queries,
-      subscriptions: recorded,
-      sessions,
-      final,
-    },
+    history: { transactions, queries, subscriptions, sessions, final },
     failures,
     subscriptionErrors,
     unreflected,
