@@ -105,9 +105,9 @@ function socketOf(ws: WebSocket<SocketData>) {
       open = false;
       // Ended inside a cork, uWS sends the close frame without its own FIN, so
       // the client, answering it, closes the connection first and keeps the
-      // TIME_WAIT. A server-side TIME_WAIT would keep the port from being
-      // listened on again for a minute: this build of uWS sets SO_REUSEADDR
-      // only after `bind`.
+      // TIME_WAIT. A server-side TIME_WAIT would keep a listener asked for
+      // port 0 off that port for a minute: uWS sets SO_REUSEADDR only on a
+      // listener given a port number.
       ws.cork(() => {
         if (code === null) ws.end();
         else ws.end(code, reason.slice(0, 123));

@@ -23,12 +23,10 @@ const cli = join(import.meta.dirname, '../../bin/converge.js');
 /** `converge serve` reports its address on its first line of output. */
 const SERVING = / at (http:\/\/\S+)\n/;
 /**
- * A restart on the same port may find it still taken: by another process's
- * loopback socket given the same number for a moment, or by the killed
- * server's connections lingering in TIME_WAIT (60 s on Linux), which the
- * listener's port cannot be bound over. Tried this many times, this far
- * apart (each try is a start of a few seconds), before giving up: over a
- * minute and a half in all.
+ * A restart on the same port may find it still taken for a moment by
+ * another process's loopback socket given the same number. Tried this many
+ * times, this far apart (each try is a start of a few seconds), before
+ * giving up.
  */
 const RESTART_ATTEMPTS = 30;
 const RESTART_RETRY_MS = 1000;
@@ -98,7 +96,10 @@ export async function startServerProcess(
       (chunk) => (logs += chunk),
     );
 
-  let run = launch(options.port ?? 0);
+  // A port of its own rather than 0: uWebSockets.js sets SO_REUSEADDR only
+  // on a listener given a port number, and without it the killed server's
+  // connections in TIME_WAIT keep a restart off the port for a minute.
+  let run = launch(options.port ?? (await freePort()));
   const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
     await run.stop(signal);
     return { code: run.child.exitCode, logs };
