@@ -61,6 +61,9 @@ export async function executeFunction(
   if (guard) {
     const unguarded = execution.asyncSyscall.bind(execution);
     execution.asyncSyscall = guard.guard(unguarded);
+    execution.hostWork = (pending) => {
+      guard.track(pending);
+    };
   }
   try {
     const running = executions.run(execution, () => {

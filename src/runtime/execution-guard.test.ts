@@ -10,6 +10,24 @@ describe('ExecutionGuard', () => {
     );
   });
 
+  test('host work the function waits on keeps it alive, however long it takes', async () => {
+    const guard = new ExecutionGuard();
+    // A digest on a busy thread pool: no syscall, and longer than the idle wait.
+    const digest = new Promise<string>((resolve) =>
+      setTimeout(() => resolve('digest'), 350),
+    );
+    guard.track(digest);
+    await expect(guard.watch(digest)).resolves.toBe('digest');
+
+    // Once that work is done, a promise nothing settles is found as before.
+    const stuck = new ExecutionGuard();
+    const done = Promise.resolve('done');
+    stuck.track(done);
+    await expect(
+      stuck.watch(done.then(() => new Promise(() => undefined))),
+    ).rejects.toThrow('Returned promise will never resolve');
+  });
+
   test('time spent in syscalls is not user time; time between them is', async () => {
     const guard = new ExecutionGuard(50);
     const slowSyscall = guard.guard(

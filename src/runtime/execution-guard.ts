@@ -8,9 +8,11 @@
  * - when its promise stays pending with no syscall outstanding, nothing
  *   can ever settle it (queries and mutations have no timers or network),
  *   and it fails with "Returned promise will never resolve". Convex knows
- *   this as soon as its event loop is idle; a Node host also waits on its
- *   own asynchronous work (a `Blob` being read), so the execution must be
- *   idle for `IDLE_MS` first.
+ *   this as soon as its event loop is idle; a Node host also does work of
+ *   its own the function may wait on (a digest on the thread pool, a `Blob`
+ *   being read): each host promise handed to user code counts as
+ *   outstanding until it settles (`track`), and the execution must then be
+ *   idle for `IDLE_MS`.
  *
  * Once ended, every later syscall of the execution is refused, so code
  * still running cannot write into a transaction its caller has moved on
@@ -54,6 +56,16 @@ export class ExecutionGuard {
         this.#resumedAt = performance.now();
       }
     };
+  }
+
+  /** Host work the function waits on: while it is pending the execution is not idle. */
+  track(pending: Promise<unknown>): void {
+    this.#outstanding += 1;
+    const settled = () => {
+      this.#outstanding -= 1;
+      this.#resumedAt = performance.now();
+    };
+    pending.then(settled, settled);
   }
 
   /** The function's promise, or the reason the execution ended first. */

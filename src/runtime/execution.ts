@@ -24,6 +24,12 @@ export interface Execution {
   logLines: string[];
   /** The deployment's environment variables, which `process.env` shows. */
   env: Readonly<Record<string, string>>;
+  /**
+   * Told of host work user code now waits on (a promise the host handed it),
+   * so that a query or mutation waiting on it is not taken for one that can
+   * never finish (execution-guard.ts).
+   */
+  hostWork?: (pending: Promise<unknown>) => void;
   syscall(op: string, args: string): string;
   asyncSyscall(op: string, args: string): Promise<string>;
   jsSyscall(op: string, args: Record<string, unknown>): unknown;

@@ -129,7 +129,14 @@ const dataViewBuffer = dataViewGetter('buffer');
 const dataViewOffset = dataViewGetter('byteOffset');
 const dataViewLength = dataViewGetter('byteLength');
 
-export function createMembrane(context: vm.Context): Membrane {
+/**
+ * `hostPromise` hears of every host promise handed to user code while it is
+ * still pending: host work (a digest, a body read) the realm waits on.
+ */
+export function createMembrane(
+  context: vm.Context,
+  hostPromise: (pending: Promise<unknown>) => void = () => undefined,
+): Membrane {
   const realm = vm.runInContext(INTRINSICS_SCRIPT, context) as Intrinsics;
   const hostToRealm = new WeakMap<AnyObject, AnyObject>();
   const realmToHost = new WeakMap<AnyObject, AnyObject>();
@@ -142,9 +149,25 @@ export function createMembrane(context: vm.Context): Membrane {
   }
 
   const toRealm = (value: unknown): unknown =>
-    convert(value, hostToRealm, realmToHost, realm, HOST_INTRINSICS, toHost);
+    convert(
+      value,
+      hostToRealm,
+      realmToHost,
+      realm,
+      HOST_INTRINSICS,
+      toHost,
+      hostPromise,
+    );
   const toHost = (value: unknown): unknown =>
-    convert(value, realmToHost, hostToRealm, HOST_INTRINSICS, realm, toRealm);
+    convert(
+      value,
+      realmToHost,
+      hostToRealm,
+      HOST_INTRINSICS,
+      realm,
+      toRealm,
+      () => undefined,
+    );
   return { toRealm, toHost };
 }
 
@@ -176,15 +199,17 @@ function convert(
   to: Intrinsics,
   from: Intrinsics,
   reverse: (value: unknown) => unknown,
+  onPromise: (pending: Promise<unknown>) => void,
 ): unknown {
   if (!isObjectLike(value)) return value;
   const known = seen.get(value);
   if (known !== undefined) return known;
   const self = (v: unknown): unknown =>
-    convert(v, seen, back, to, from, reverse);
+    convert(v, seen, back, to, from, reverse, onPromise);
 
   let converted: AnyObject;
   if (types.isPromise(value)) {
+    onPromise(value);
     converted = new to.Promise((resolve, reject) => {
       Reflect.apply(from.then, value, [
         (result: unknown) => {

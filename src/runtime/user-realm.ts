@@ -191,7 +191,9 @@ export function createUserRealm(importExecution: ImportExecution): UserRealm {
   );
 
   const context = vm.createContext(Object.create(null) as object);
-  const membrane = createMembrane(context);
+  const membrane = createMembrane(context, (pending) =>
+    executions.getStore()?.hostWork?.(pending),
+  );
   const toRealm = (value: unknown): unknown => membrane.toRealm(value);
 
   const log = (level: keyof typeof LEVELS, args: ArrayLike<unknown>) => {

@@ -48,7 +48,6 @@ test(
       clients: size.clients,
       committed: checked.committed,
       'failed (OCC retries exhausted)': failed.occ,
-      'failed (ended as idle)': failed.idle,
       queries: checked.queries,
       snapshots: checked.snapshots,
       'dependency edges': checked.edges,
