@@ -11,10 +11,7 @@ export type Figures = Readonly<Record<string, number | string>>;
 
 export function reportFigures(test: string, figures: Figures): void {
   const line = Object.entries(figures)
-    .map(
-      ([name, value]) =>
-        `${name}=${typeof value === 'number' ? format(value) : value}`,
-    )
+    .map(([name, value]) => `${name}=${formatFigure(value)}`)
     .join(', ');
   console.log(`reliability figures: ${test} (${reliabilitySize}): ${line}`);
   const report = process.env['CONVERGE_RELIABILITY_REPORT'];
@@ -25,7 +22,9 @@ export function reportFigures(test: string, figures: Figures): void {
     );
 }
 
-function format(value: number): string {
+/** A figure as the reports print it: numbers grouped, at most two decimals; text on one line. */
+export function formatFigure(value: number | string): string {
+  if (typeof value === 'string') return value.replace(/\s+/g, ' ');
   return Number.isInteger(value)
     ? value.toLocaleString('en-US')
     : value.toLocaleString('en-US', { maximumFractionDigits: 2 });

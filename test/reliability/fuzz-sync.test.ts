@@ -31,9 +31,22 @@ const increment = makeFunctionReference<'mutation', { name: string }, null>(
   'counters:increment',
 );
 
+/** `limitMs`: the test's time limit, several times what the size takes on a busy 2-core machine. */
 const size = bySize({
-  ci: { perCategory: 25, oversized: 2, hugeLength: 1 << 20, sockets: 4 },
-  full: { perCategory: 300, oversized: 6, hugeLength: 12 << 20, sockets: 8 },
+  ci: {
+    perCategory: 25,
+    oversized: 2,
+    hugeLength: 1 << 20,
+    sockets: 4,
+    limitMs: 300_000,
+  },
+  full: {
+    perCategory: 300,
+    oversized: 6,
+    hugeLength: 12 << 20,
+    sockets: 8,
+    limitMs: 1_800_000,
+  },
 });
 const seed = Number(
   process.env['CONVERGE_SEED'] ?? Math.floor(Math.random() * 2 ** 31),
@@ -47,71 +60,75 @@ const seed = Number(
 const ANSWER_TIMEOUT_MS = 45_000;
 
 describe('the sync socket under fuzzed frames', () => {
-  test('every bad input gets its documented answer; a bystander client is unaffected', async () => {
-    console.log(`fuzz-sync: CONVERGE_SEED=${seed}`);
-    await using server = await startTestServer('basic');
-    await using clients = convexClients(server.url);
-    const fuzzer = new SyncFuzzer(new Draw(seed), {
-      hugeLength: size.hugeLength,
-    });
-    const queue: SyncCategory[] = [];
-    for (let i = 0; i < size.perCategory; i += 1)
-      for (const category of syncCategories)
-        if (category !== 'oversized-frame' || i < size.oversized)
-          queue.push(category);
+  test(
+    'every bad input gets its documented answer; a bystander client is unaffected',
+    async () => {
+      console.log(`fuzz-sync: CONVERGE_SEED=${seed}`);
+      await using server = await startTestServer('basic');
+      await using clients = convexClients(server.url);
+      const fuzzer = new SyncFuzzer(new Draw(seed), {
+        hugeLength: size.hugeLength,
+      });
+      const queue: SyncCategory[] = [];
+      for (let i = 0; i < size.perCategory; i += 1)
+        for (const category of syncCategories)
+          if (category !== 'oversized-frame' || i < size.oversized)
+            queue.push(category);
 
-    const bystander = startBystander(clients.open(), `bystander-${seed}`);
-    const tried = new Map<SyncCategory, number>();
-    const outcomes = new Map<Expected['kind'], number>();
-    const failures: string[] = [];
-    let next = 0;
-    const wsBase = server.url.replace(/^http/, 'ws');
-    await Promise.all(
-      Array.from({ length: size.sockets }, async () => {
-        for (let at = next++; at < queue.length; at = next++) {
-          const input = fuzzer.input(queue[at] as SyncCategory);
-          tried.set(input.category, (tried.get(input.category) ?? 0) + 1);
-          const { expected, failure } = await play(wsBase, input);
-          outcomes.set(expected.kind, (outcomes.get(expected.kind) ?? 0) + 1);
-          if (failure !== null)
-            failures.push(
-              `${input.category}: ${input.description}: ${failure}`,
-            );
-        }
-      }),
-    );
-    const watched = await bystander.stop();
+      const bystander = startBystander(clients.open(), `bystander-${seed}`);
+      const tried = new Map<SyncCategory, number>();
+      const outcomes = new Map<Expected['kind'], number>();
+      const failures: string[] = [];
+      let next = 0;
+      const wsBase = server.url.replace(/^http/, 'ws');
+      await Promise.all(
+        Array.from({ length: size.sockets }, async () => {
+          for (let at = next++; at < queue.length; at = next++) {
+            const input = fuzzer.input(queue[at] as SyncCategory);
+            tried.set(input.category, (tried.get(input.category) ?? 0) + 1);
+            const { expected, failure } = await play(wsBase, input);
+            outcomes.set(expected.kind, (outcomes.get(expected.kind) ?? 0) + 1);
+            if (failure !== null)
+              failures.push(
+                `${input.category}: ${input.description}: ${failure}`,
+              );
+          }
+        }),
+      );
+      const watched = await bystander.stop();
 
-    // The server is still up, and a client that arrives now is served.
-    const health = await fetch(`${server.url}/health`);
-    expect(health.status).toBe(200);
-    const newcomer = clients.open();
-    await newcomer.mutation(increment, { name: `newcomer-${seed}` });
-    expect(await newcomer.query(getCounter, { name: `newcomer-${seed}` })).toBe(
-      1,
-    );
-    const crashes = server.logs.filter((line) =>
-      line.includes('sync socket failed'),
-    );
+      // The server is still up, and a client that arrives now is served.
+      const health = await fetch(`${server.url}/health`);
+      expect(health.status).toBe(200);
+      const newcomer = clients.open();
+      await newcomer.mutation(increment, { name: `newcomer-${seed}` });
+      expect(
+        await newcomer.query(getCounter, { name: `newcomer-${seed}` }),
+      ).toBe(1);
+      const crashes = server.logs.filter((line) =>
+        line.includes('sync socket failed'),
+      );
 
-    reportFigures('fuzz-sync', {
-      seed,
-      inputs: queue.length,
-      ...Object.fromEntries(
-        [...tried].map(([category, count]) => [category, count]),
-      ),
-      ...Object.fromEntries(
-        [...outcomes].map(([kind, count]) => [`answered ${kind}`, count]),
-      ),
-      failures: failures.length,
-      'bystander mutations': watched.rounds,
-      'bystander slowest round ms': watched.slowestMs,
-    });
-    expect(failures.slice(0, 20)).toEqual([]);
-    expect(crashes).toEqual([]);
-    expect(watched.problems).toEqual([]);
-    expect(watched.rounds).toBeGreaterThan(0);
-  }, 300_000);
+      reportFigures('fuzz-sync', {
+        seed,
+        inputs: queue.length,
+        ...Object.fromEntries(
+          [...tried].map(([category, count]) => [category, count]),
+        ),
+        ...Object.fromEntries(
+          [...outcomes].map(([kind, count]) => [`answered ${kind}`, count]),
+        ),
+        failures: failures.length,
+        'bystander mutations': watched.rounds,
+        'bystander slowest round ms': watched.slowestMs,
+      });
+      expect(failures.slice(0, 20)).toEqual([]);
+      expect(crashes).toEqual([]);
+      expect(watched.problems).toEqual([]);
+      expect(watched.rounds).toBeGreaterThan(0);
+    },
+    size.limitMs,
+  );
 
   // convex-protocol.md §1.1: the real backend parses the URL's version as
   // semver and answers 400 `InvalidVersion`.

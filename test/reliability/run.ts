@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { formatFigure } from './figures.ts';
 
 const args = process.argv.slice(2);
 const full = args.includes('--full');
@@ -40,7 +41,7 @@ if (existsSync(report)) {
       figures: Record<string, number | string>;
     };
     const shown = Object.entries(figures)
-      .map(([name, value]) => `${name} ${String(value)}`)
+      .map(([name, value]) => `${name} ${formatFigure(value)}`)
       .join(', ');
     console.log(`| ${test} | ${shown} |`);
   }
