@@ -180,12 +180,21 @@ async function answer(
   const received: Received[] = [];
   let wake = (): void => {};
   let closed: { code: number; reason: string } | null = null;
+  // A large Transition arrives in chunks; joined, as the client joins them,
+  // it is recorded after its last chunk.
+  let chunks: string[] = [];
   socket.on('message', (data: Buffer, isBinary) => {
-    received.push(
-      isBinary
-        ? { type: 'binary' }
-        : (JSON.parse(data.toString('utf8')) as Received),
-    );
+    const message: Received = isBinary
+      ? { type: 'binary' }
+      : (JSON.parse(data.toString('utf8')) as Received);
+    received.push(message);
+    if (message.type === 'TransitionChunk') {
+      chunks.push(String(message['chunk']));
+      if (message['partNumber'] === Number(message['totalParts']) - 1) {
+        received.push(JSON.parse(chunks.join('')) as Received);
+        chunks = [];
+      }
+    }
     wake();
   });
   socket.on('open', () => wake());
