@@ -50,6 +50,10 @@ export interface ServerProcess extends AsyncDisposable {
   /** Where the app's HTTP actions answer. */
   siteUrl: string;
   dataDir: string;
+  /** The process id of the current run. */
+  readonly pid: number;
+  /** What the server wrote to stderr so far, over every run: its log, one JSON record a line. */
+  logs(): string;
 }
 
 export interface ServerProcessOptions {
@@ -121,6 +125,12 @@ export async function startServerProcess(
     },
     siteUrl: `http://127.0.0.1:${sitePort}`,
     dataDir,
+    get pid() {
+      const { pid } = run.child;
+      if (pid === undefined) throw new Error('converge serve has no pid');
+      return pid;
+    },
+    logs: () => logs,
     stop,
     kill: async () => {
       await run.stop('SIGKILL');

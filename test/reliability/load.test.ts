@@ -12,15 +12,16 @@ import { ConvexClient } from 'convex/browser';
 import { makeFunctionReference } from 'convex/server';
 import { expect, test } from 'vitest';
 import { DEFAULT_BACKLOG_LIMITS } from '../../src/sync/send-backlog.ts';
+import { startServerProcess } from '../helpers/converge-process.ts';
 import { reportFigures } from './figures.ts';
 import {
   type LatencyProbe,
   openLatencyProbe,
   percentile,
 } from './latency-probe.ts';
+import { processMemory } from './process-memory.ts';
 import { type RawSession, openRawSession } from './raw-session.ts';
 import { bySize } from './reliability-size.ts';
-import { startMeasuredServer } from './server-process.ts';
 
 const increment = makeFunctionReference<'mutation', { name: string }, null>(
   'counters:increment',
@@ -46,12 +47,12 @@ const NUDGED = 50;
 test(
   `${SESSIONS} sessions each hold a subscription; the server's memory per session and an official client's latency meanwhile`,
   async () => {
-    await using server = await startMeasuredServer('load');
+    await using server = await startServerProcess('load');
     // The official probe's first round trips load the functions and warm the
     // runner, so the baseline is the server ready to serve, holding nobody.
     await using probe = await openLatencyProbe(server.url);
     await probe.samples(20);
-    const idle = server.memory();
+    const idle = processMemory(server.pid);
 
     const sessions: RawSession[] = [];
     const connectStart = performance.now();
@@ -69,7 +70,7 @@ test(
         await Promise.all(batch.map((session) => session.subscribed));
       }
       const connectMs = performance.now() - connectStart;
-      const held = server.memory();
+      const held = processMemory(server.pid);
       // The server counts them all, besides the probe's two clients.
       expect(await syncGauges(server.url)).toEqual({
         connections: SESSIONS + 2,
@@ -96,7 +97,7 @@ test(
       } finally {
         await writer.close();
       }
-      const after = server.memory();
+      const after = processMemory(server.pid);
 
       expect(sessions.filter((session) => !session.isOpen())).toEqual([]);
 
@@ -138,7 +139,7 @@ const CLOSE_WITHIN_MS = 3 * DEFAULT_BACKLOG_LIMITS.stallLimitMs + 15_000;
 test(
   'a client that stops reading is throttled, then closed within the stall limit, while an official client keeps its latency',
   async () => {
-    await using server = await startMeasuredServer('load');
+    await using server = await startServerProcess('load');
     await using probe = await openLatencyProbe(server.url);
     await probe.samples(20);
 
@@ -164,7 +165,7 @@ test(
     const flooded = { udfPath: 'blobs:all', args: {} };
     const keeper = openRawSession(server.url, flooded);
     let stopper: RawSession | null = null;
-    const rss = rssSampler(() => server.memory().rssBytes);
+    const rss = rssSampler(() => processMemory(server.pid).rssBytes);
     try {
       await keeper.subscribed;
 

@@ -19,12 +19,15 @@ import { makeFunctionReference } from 'convex/server';
 import type { Outcome } from '../apps/registers/registers.ts';
 import { Draw } from '../differential/draw.ts';
 import { convexClients } from '../helpers/convex-clients.ts';
+import { reportFigures } from './figures.ts';
 import {
+  type CheckResult,
   type History,
   type Query,
   type Registers,
   type Subscription,
   type Transaction,
+  checkSerializability,
   snapshotId,
 } from './serializability-checker.ts';
 
@@ -161,8 +164,40 @@ export async function runSerializabilityWorkload(
   };
 }
 
+/** A workload run against a server and checked, with what the tests assert on. */
+export interface CheckedWorkload extends WorkloadRecord, CheckResult {
+  failed: ReturnType<typeof classifyFailures>;
+  /** OCC retries the server counted during the run. */
+  retries: number;
+}
+
+/** Runs the workload on the server at `url`, checks its history and reports the figures under `test`. */
+export async function runCheckedWorkload(
+  test: string,
+  url: string,
+  plan: WorkloadPlan,
+): Promise<CheckedWorkload> {
+  const record = await runSerializabilityWorkload(url, plan);
+  const result = checkSerializability(record.history);
+  const retries = await occRetries(url);
+  const failed = classifyFailures(record.failures);
+  const { checked, anomalies } = result;
+  reportFigures(test, {
+    seed: plan.seed,
+    clients: plan.clients,
+    committed: checked.committed,
+    'failed (OCC retries exhausted)': failed.occ,
+    queries: checked.queries,
+    snapshots: checked.snapshots,
+    'dependency edges': checked.edges,
+    'OCC retries': retries,
+    anomalies: anomalies.length,
+  });
+  return { ...record, ...result, failed, retries };
+}
+
 /** The sum of `converge_occ_retries_total` over every function. */
-export async function occRetries(url: string): Promise<number> {
+async function occRetries(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
   return text
     .split('\n')
@@ -216,7 +251,7 @@ async function transact(
  * one that can never finish). A failed mutation's appends must never be
  * visible, and the checker holds them to that whatever the reason.
  */
-export function classifyFailures(failures: readonly string[]): {
+function classifyFailures(failures: readonly string[]): {
   occ: number;
   other: string[];
 } {

@@ -10,18 +10,13 @@
  */
 import { expect, test } from 'vitest';
 import { startTestServer } from '../helpers/converge-server.ts';
-import { reportFigures } from './figures.ts';
 import { bySize } from './reliability-size.ts';
 import {
   type History,
   checkSerializability,
   describeAnomalies,
 } from './serializability-checker.ts';
-import {
-  classifyFailures,
-  occRetries,
-  runSerializabilityWorkload,
-} from './serializability-workload.ts';
+import { runCheckedWorkload } from './serializability-workload.ts';
 
 const seed = Number(process.env['CONVERGE_SEED'] ?? Date.now() % 1_000_000);
 const size = bySize({
@@ -37,22 +32,17 @@ test(
     );
     await using server = await startTestServer('registers');
 
-    const { history, failures, subscriptionErrors, unreflected } =
-      await runSerializabilityWorkload(server.url, { seed, ...size });
-    const { anomalies, checked } = checkSerializability(history);
-    const retries = await occRetries(server.url);
-    const failed = classifyFailures(failures);
-
-    reportFigures('serializability (SQLite)', {
+    const {
+      history,
+      anomalies,
+      checked,
+      failed,
+      retries,
+      subscriptionErrors,
+      unreflected,
+    } = await runCheckedWorkload('serializability (SQLite)', server.url, {
       seed,
-      clients: size.clients,
-      committed: checked.committed,
-      'failed (OCC retries exhausted)': failed.occ,
-      queries: checked.queries,
-      snapshots: checked.snapshots,
-      'dependency edges': checked.edges,
-      'OCC retries': retries,
-      anomalies: anomalies.length,
+      ...size,
     });
     expect(describeAnomalies(anomalies)).toBe('');
     expect(subscriptionErrors).toEqual([]);
