@@ -15,7 +15,7 @@ import {
   type ServerFrame,
   startFaultProxy,
 } from './fault-proxy.ts';
-import { append } from './mutation-storm.ts';
+import { append } from './ledger-writers.ts';
 
 const bulky = makeFunctionReference<
   'query',

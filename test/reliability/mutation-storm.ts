@@ -13,7 +13,6 @@
  * tested on real rejections, not on none.
  */
 import { ConvexClient } from 'convex/browser';
-import { makeFunctionReference } from 'convex/server';
 import { Draw } from '../differential/draw.ts';
 import { startServerProcess } from '../helpers/converge-process.ts';
 import { convexClients } from '../helpers/convex-clients.ts';
@@ -21,28 +20,18 @@ import { temporaryDataDir } from '../helpers/converge-server.ts';
 import { type QueryWatch, watchQuery } from '../helpers/query-watch.ts';
 import { startFaultProxy } from './fault-proxy.ts';
 import { reportFigures } from './figures.ts';
+import {
+  allEntries,
+  append,
+  entryCount,
+  ledgerAnomalies,
+  ledgerWriter,
+  sameSeqs,
+  sendAppend,
+  seqsOf,
+  sleep,
+} from './ledger-writers.ts';
 import { bySize } from './reliability-size.ts';
-
-export const append = makeFunctionReference<
-  'mutation',
-  { writer: string; seq: number; fail?: boolean },
-  string
->('entries:append');
-export const seqsOf = makeFunctionReference<
-  'query',
-  { writer: string },
-  number[]
->('entries:seqs');
-export const allEntries = makeFunctionReference<
-  'query',
-  Record<string, never>,
-  string[]
->('entries:all');
-export const entryCount = makeFunctionReference<
-  'query',
-  Record<string, never>,
-  number
->('entries:count');
 
 export interface StormPlan {
   seed: number;
@@ -113,9 +102,6 @@ export async function crashSafety(
  */
 const RECONNECT_TIMEOUT_MS = 90_000;
 
-/** About one append in this many is doomed to throw after writing its row. */
-const DOOMED_ONE_IN = 8;
-
 export async function runMutationStorm(plan: StormPlan): Promise<StormReport> {
   // One stream of draws for the kills and one per writer, so that a seed
   // names the same plan however the writers interleave.
@@ -134,14 +120,9 @@ export async function runMutationStorm(plan: StormPlan): Promise<StormReport> {
     plan.restartOn === 'relay' ? relay.url : server.url,
   );
 
-  const writers = Array.from({ length: plan.writers }, (_, i) => ({
-    name: `writer-${i}`,
-    draw: new Draw(plan.seed + i + 1),
-    client: clients.open(),
-    acknowledged: new Set<number>(),
-    rejected: new Set<number>(),
-    doomed: new Set<number>(),
-  }));
+  const writers = Array.from({ length: plan.writers }, (_, i) =>
+    ledgerWriter(`writer-${i}`, clients.open(), new Draw(plan.seed + i + 1)),
+  );
   // Each client watches its own writer's rows and the ledger's size.
   const watches = writers.map((writer) => ({
     writer,
@@ -200,22 +181,10 @@ export async function runMutationStorm(plan: StormPlan): Promise<StormReport> {
     const pending = new Set<Promise<void>>();
     for (let seq = 0; seq < plan.appendsPerWriter; seq++) {
       while (pending.size >= plan.inFlight) await Promise.race(pending);
-      const fail = writer.draw.int(1, DOOMED_ONE_IN) === 1;
-      if (fail) writer.doomed.add(seq);
-      const sent = writer.client
-        .mutation(append, { writer: writer.name, seq, fail })
-        .then(
-          () => {
-            writer.acknowledged.add(seq);
-          },
-          () => {
-            writer.rejected.add(seq);
-          },
-        )
-        .finally(() => {
-          pending.delete(sent);
-          settle();
-        });
+      const sent = sendAppend(writer, seq).finally(() => {
+        pending.delete(sent);
+        settle();
+      });
       pending.add(sent);
       await sleep(writer.draw.int(0, 3));
     }
@@ -223,16 +192,6 @@ export async function runMutationStorm(plan: StormPlan): Promise<StormReport> {
   });
   await Promise.all(storms);
   await killer;
-
-  const anomalies: string[] = [];
-  for (const writer of writers) {
-    for (const seq of writer.doomed)
-      if (!writer.rejected.has(seq))
-        anomalies.push(`${writer.name}#${seq} was doomed yet acknowledged`);
-    for (const seq of writer.rejected)
-      if (!writer.doomed.has(seq))
-        anomalies.push(`${writer.name}#${seq} was rejected though not doomed`);
-  }
 
   // The true state, through a client that never saw a crash. A closing
   // append proves every other client's subscriptions are live on the last
@@ -245,25 +204,7 @@ export async function runMutationStorm(plan: StormPlan): Promise<StormReport> {
   } finally {
     await checker.close();
   }
-  const times = new Map<string, number>();
-  for (const row of rows) times.set(row, (times.get(row) ?? 0) + 1);
-  const acknowledged = new Set(['closing#0']);
-  const rejected = new Set<string>();
-  for (const writer of writers) {
-    for (const seq of writer.acknowledged)
-      acknowledged.add(`${writer.name}#${seq}`);
-    for (const seq of writer.rejected) rejected.add(`${writer.name}#${seq}`);
-  }
-  for (const row of acknowledged) {
-    const found = times.get(row) ?? 0;
-    if (found !== 1)
-      anomalies.push(`acknowledged ${row} is present ${found} times`);
-  }
-  for (const [row, found] of times) {
-    if (rejected.has(row)) anomalies.push(`rejected ${row} is present`);
-    else if (!acknowledged.has(row))
-      anomalies.push(`${row} (${found} times) was never acknowledged`);
-  }
+  const anomalies = ledgerAnomalies(writers, rows, ['closing#0']);
 
   for (const { writer, seqs, count } of watches) {
     const expected = [...writer.acknowledged].sort((a, b) => a - b);
@@ -292,13 +233,6 @@ export async function runMutationStorm(plan: StormPlan): Promise<StormReport> {
   };
 }
 
-function sameSeqs(value: readonly number[], expected: readonly number[]) {
-  return (
-    value.length === expected.length &&
-    value.every((seq, i) => seq === expected[i])
-  );
-}
-
 async function expectFinal<T>(
   anomalies: string[],
   what: string,
@@ -315,8 +249,4 @@ async function expectFinal<T>(
       `${what} never showed the final state: ${error instanceof Error ? error.message.slice(0, 300) : String(error)}`,
     );
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -22,7 +22,16 @@ import {
   startFaultProxy,
 } from './fault-proxy.ts';
 import { reportFigures } from './figures.ts';
-import { append, allEntries, entryCount, seqsOf } from './mutation-storm.ts';
+import {
+  allEntries,
+  entryCount,
+  ledgerAnomalies,
+  ledgerWriter,
+  sameSeqs,
+  sendAppend,
+  seqsOf,
+  sleep,
+} from './ledger-writers.ts';
 import { bySize } from './reliability-size.ts';
 
 const bulky = makeFunctionReference<
@@ -44,8 +53,6 @@ const BULKY_PAUSE_MS = 200;
 const MAX_APPENDS = bySize({ ci: 300, full: 3000 });
 /** How likely a frame a wanted cut fits is cut: cuts spread over the storm. */
 const CUT_CHANCE = 0.3;
-/** One in this many appends is doomed: it writes its row, then throws. */
-const DOOMED_ONE_IN = 8;
 /** Reconnects back off for seconds; several 5 MB Transitions take seconds more on a busy machine. */
 const CONVERGE_MS = 60_000;
 
@@ -99,14 +106,13 @@ test(`clients converge through cut connections, each mutation applied once (seed
   const writers = [
     ...Array.from({ length: size.writers }, (_, i) => `writer-${i}`),
     'bulky',
-  ].map((name) => ({
-    name,
-    client: proxied.open(),
-    draw: new Draw(seed + name.length + name.charCodeAt(name.length - 1)),
-    acknowledged: new Set<number>(),
-    rejected: new Set<number>(),
-    doomed: new Set<number>(),
-  }));
+  ].map((name) =>
+    ledgerWriter(
+      name,
+      proxied.open(),
+      new Draw(seed + name.length + name.charCodeAt(name.length - 1)),
+    ),
+  );
   const watches = writers.map((writer) => ({
     writer,
     seqs:
@@ -134,19 +140,9 @@ test(`clients converge through cut connections, each mutation applied once (seed
       ) {
         while (pending.size >= (isBulky ? 1 : size.inFlight))
           await Promise.race(pending);
-        const fail = writer.draw.int(1, DOOMED_ONE_IN) === 1;
-        if (fail) writer.doomed.add(seq);
-        const sent = writer.client
-          .mutation(append, { writer: writer.name, seq, fail })
-          .then(
-            () => {
-              writer.acknowledged.add(seq);
-            },
-            () => {
-              writer.rejected.add(seq);
-            },
-          )
-          .finally(() => pending.delete(sent));
+        const sent = sendAppend(writer, seq).finally(() =>
+          pending.delete(sent),
+        );
         pending.add(sent);
         await sleep(isBulky ? BULKY_PAUSE_MS : writer.draw.int(0, 5));
       }
@@ -158,28 +154,7 @@ test(`clients converge through cut connections, each mutation applied once (seed
   // The truth, from a client that never went through the proxy.
   const truth = direct.open();
   const rows = await truth.query(allEntries, {});
-  const anomalies: string[] = [];
-  const times = new Map<string, number>();
-  for (const row of rows) times.set(row, (times.get(row) ?? 0) + 1);
-  for (const writer of writers) {
-    for (const seq of writer.acknowledged) {
-      const found = times.get(`${writer.name}#${seq}`) ?? 0;
-      if (found !== 1)
-        anomalies.push(
-          `acknowledged ${writer.name}#${seq} present ${found} times`,
-        );
-      if (writer.doomed.has(seq))
-        anomalies.push(`doomed ${writer.name}#${seq} was acknowledged`);
-    }
-    for (const seq of writer.rejected) {
-      if (times.has(`${writer.name}#${seq}`))
-        anomalies.push(`rejected ${writer.name}#${seq} is present`);
-      if (!writer.doomed.has(seq))
-        anomalies.push(`${writer.name}#${seq} rejected though not doomed`);
-    }
-  }
-  if (rows.length !== writers.reduce((n, w) => n + w.acknowledged.size, 0))
-    anomalies.push(`${rows.length} rows for the acknowledged appends`);
+  const anomalies = ledgerAnomalies(writers, rows);
 
   // Each proxied client's subscriptions end where the direct client's do.
   for (const { writer, seqs, bulky: big, count } of watches) {
@@ -191,11 +166,14 @@ test(`clients converge through cut connections, each mutation applied once (seed
       ],
       [
         'rows',
-        seqs?.next(() => same(seqs.values.at(-1), expected), CONVERGE_MS),
+        seqs?.next(() => sameSeqs(seqs.values.at(-1), expected), CONVERGE_MS),
       ],
       [
         'bulky rows',
-        big?.next(() => same(big.values.at(-1)?.seqs, expected), CONVERGE_MS),
+        big?.next(
+          () => sameSeqs(big.values.at(-1)?.seqs, expected),
+          CONVERGE_MS,
+        ),
       ],
     ];
     for (const [what, converged] of checks) {
@@ -222,18 +200,3 @@ test(`clients converge through cut connections, each mutation applied once (seed
   for (const kind of CUT_KINDS)
     expect(proxy.cuts[kind], kind).toBeGreaterThanOrEqual(size.cutsPerKind);
 }, 600_000);
-
-function same(
-  value: readonly number[] | undefined,
-  expected: readonly number[],
-): boolean {
-  return (
-    value !== undefined &&
-    value.length === expected.length &&
-    value.every((seq, i) => seq === expected[i])
-  );
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
