@@ -198,6 +198,42 @@ test('while the socket is backed up no Transition is built; changes meanwhile ma
   ).toEqual([100, 200, 300]);
 });
 
+test('a change that comes just as a Transition goes out gets a Transition of its own, however many steps later it comes', async () => {
+  // The connection finishes a Transition over a few promise steps after
+  // sending it; a commit landing in any of them must still be sent.
+  for (let steps = 0; steps < 8; steps++) {
+    const socket = new FakeSocket();
+    const values = new Map<string, unknown>([['a', 1]]);
+    const { services, advance } = fakeServices(values);
+    const connection = new SyncConnection(socket, services, {
+      clientVersion: '1.48.0',
+    });
+    let changed = false;
+    const send = socket.send.bind(socket);
+    socket.send = (text) => {
+      send(text);
+      if (changed) return;
+      changed = true;
+      let later: Promise<void> = Promise.resolve();
+      for (let i = 0; i < steps; i++) later = later.then(() => undefined);
+      void later.then(() => {
+        values.set('a', 2);
+        advance();
+        services.hub.invalidateAll();
+      });
+    };
+    subscribe(connection, ['a']);
+    await settle();
+    const sent = socket
+      .ofType('Transition')
+      .flatMap((transition) => transition['modifications'] as unknown[]);
+    expect(sent, `a change ${steps} steps after a send`).toMatchObject([
+      { value: 1 },
+      { value: 2 },
+    ]);
+  }
+});
+
 test('a Transition over 5 MB goes out in TransitionChunks to clients that read them, whole to older ones', async () => {
   const big = 'x'.repeat(6_000_000);
   for (const [version, expected] of [

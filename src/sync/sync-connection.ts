@@ -377,40 +377,45 @@ export class SyncConnection implements HubSubscriber {
       this.#pumping = true;
       // After the frames already read are applied: a burst of them makes one Transition.
       setImmediate(() => {
-        this.#pump()
-          .catch((error: unknown) => this.#crash(error))
-          .finally(() => {
-            this.#pumping = false;
-          });
+        this.#pump().catch((error: unknown) => this.#crash(error));
       });
     }
   }
 
   async #pump(): Promise<void> {
-    while (this.#dirty && this.#state === 'open') {
-      await this.#roomToSend();
-      if (this.#state !== 'open') return;
-      this.#dirty = false;
-      const force = this.#force;
-      this.#force = false;
-      const stale = this.#stale;
-      this.#stale = new Set();
-      const plan = this.#session.planTransition(stale);
-      const ts = await this.#services.latestTs();
-      const identity = this.#identityJson();
-      const results = new Map<number, QueryResult>();
-      await Promise.all(
-        plan.queries.map(async (query) => {
-          results.set(query.queryId, await this.#result(query, identity, ts));
-        }),
-      );
-      for (const queryId of plan.removed) this.#unsubscribe(queryId);
-      if (this.#state !== 'open') return;
-      const transition = this.#session.completeTransition(plan, ts, results, {
-        force,
-      });
-      if (transition) this.#sendTransition(transition);
+    try {
+      while (this.#dirty && this.#state === 'open') await this.#pumpOnce();
+    } finally {
+      // In the same step as the loop's last look at `#dirty`: a change
+      // scheduled after it starts a new pump instead of waiting on this one.
+      this.#pumping = false;
     }
+  }
+
+  /** Builds and sends one Transition, once the socket has room for it. */
+  async #pumpOnce(): Promise<void> {
+    await this.#roomToSend();
+    if (this.#state !== 'open') return;
+    this.#dirty = false;
+    const force = this.#force;
+    this.#force = false;
+    const stale = this.#stale;
+    this.#stale = new Set();
+    const plan = this.#session.planTransition(stale);
+    const ts = await this.#services.latestTs();
+    const identity = this.#identityJson();
+    const results = new Map<number, QueryResult>();
+    await Promise.all(
+      plan.queries.map(async (query) => {
+        results.set(query.queryId, await this.#result(query, identity, ts));
+      }),
+    );
+    for (const queryId of plan.removed) this.#unsubscribe(queryId);
+    if (this.#state !== 'open') return;
+    const transition = this.#session.completeTransition(plan, ts, results, {
+      force,
+    });
+    if (transition) this.#sendTransition(transition);
   }
 
   /** A query's result at `ts` through the hub, keeping its subscription under its latest journal. */
