@@ -5,6 +5,10 @@
  * that `convexToJson` refuses (a `$`-prefixed field name, an `undefined` in
  * an array) is a bug in the layer that produced it, so it throws. Frames over
  * the chunking threshold are split by `chunkTransition`, not here.
+ *
+ * Transitions that go out to sessions are encoded by `encodeTransition`
+ * (encode-transition.ts), which shares each result's encoding among every
+ * session sent it; its frames are the very text this gives.
  */
 import type * as Wire from '../../generated/types.ts';
 import { unreachable } from '../lib/assert.ts';

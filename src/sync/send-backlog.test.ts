@@ -82,7 +82,9 @@ class FakeSocket implements SyncSocket {
   closedWith: { code: number | null; reason: string } | null = null;
 
   /** A socket already backed up queues each new frame, with its header, behind the rest. */
-  send(text: string): void {
+  send(frame: string | Uint8Array): void {
+    const text =
+      typeof frame === 'string' ? frame : Buffer.from(frame).toString('utf8');
     this.types.push((JSON.parse(text) as { type: string }).type);
     if (this.buffered > 0) this.buffered += Buffer.byteLength(text) + 2;
   }

@@ -26,7 +26,9 @@ class FakeSocket implements SyncSocket {
   buffered = 0;
   closedWith: { code: number | null; reason: string } | null = null;
 
-  send(text: string): void {
+  send(frame: string | Uint8Array): void {
+    const text =
+      typeof frame === 'string' ? frame : Buffer.from(frame).toString('utf8');
     this.texts.push(text);
     this.frames.push(JSON.parse(text) as Frame);
   }
@@ -210,8 +212,8 @@ test('a change that comes just as a Transition goes out gets a Transition of its
     });
     let changed = false;
     const send = socket.send.bind(socket);
-    socket.send = (text) => {
-      send(text);
+    socket.send = (frame) => {
+      send(frame);
       if (changed) return;
       changed = true;
       let later: Promise<void> = Promise.resolve();

@@ -19,6 +19,7 @@
 import type { JSONValue } from 'convex/values';
 import { decode } from '../protocol/decode.ts';
 import { encode } from '../protocol/encode.ts';
+import { encodeTransition } from '../protocol/encode-transition.ts';
 import { parseSemver } from '../protocol/semver.ts';
 import type {
   Action,
@@ -28,7 +29,10 @@ import type {
   ServerMessage,
   Transition,
 } from '../protocol/messages.ts';
-import { chunkTransition } from '../protocol/transition-chunks.ts';
+import {
+  MAX_TRANSITION_BYTES,
+  chunkTransition,
+} from '../protocol/transition-chunks.ts';
 import type { Timestamp } from '../protocol/timestamp.ts';
 import type { Value } from '../protocol/values.ts';
 import type { FunctionResult } from '../runtime/function-result.ts';
@@ -49,7 +53,8 @@ import {
 
 /** What carries frames to and from one client. */
 export interface SyncSocket {
-  send(text: string): void;
+  /** A text frame: its text, or its text's UTF-8 bytes (sent as they are). */
+  send(frame: string | Uint8Array): void;
   /** Bytes written but not yet sent. */
   bufferedBytes(): number;
   /** Closes the socket; a null code sends a close frame without one. */
@@ -481,24 +486,27 @@ export class SyncConnection implements HubSubscriber {
   }
 
   #sendTransition(transition: Transition): void {
-    const frame = encode({
+    const frame = encodeTransition({
       ...transition,
       serverTs: Number(process.hrtime.bigint() + epochOffsetNs),
     });
-    for (const part of this.#chunked ? chunkTransition(frame) : [frame])
-      this.#sendText(part);
-    this.#services.transitionSent?.(Buffer.byteLength(frame));
+    if (this.#chunked && frame.length > MAX_TRANSITION_BYTES)
+      for (const part of chunkTransition(frame.toString('utf8')))
+        this.#sendFrame(part, Buffer.byteLength(part));
+    else this.#sendFrame(frame, frame.length);
+    this.#services.transitionSent?.(frame.length);
   }
 
   #send(message: ServerMessage): void {
-    this.#sendText(encode(message));
+    const text = encode(message);
+    this.#sendFrame(text, Buffer.byteLength(text));
   }
 
-  #sendText(text: string): void {
+  #sendFrame(frame: string | Uint8Array, bytes: number): void {
     if (this.#state !== 'open') return;
     this.lastSentAt = Date.now();
-    this.#backlog.sent(Buffer.byteLength(text));
-    this.#socket.send(text);
+    this.#backlog.sent(bytes);
+    this.#socket.send(frame);
   }
 
   #violation(violation: SessionViolation): void {

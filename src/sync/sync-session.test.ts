@@ -351,7 +351,10 @@ test('a result is sent again when its value, log lines, error or journal change'
     failed('boom'),
     failed('bang'),
     failed('bang', { code: 42n }),
+    failed('bang', { code: 43n }),
     ok(1, { logLines: ['[LOG] hi'], journal: 'page-end' }),
+    ok([{ _id: 'a', n: 1n }], { logLines: ['[LOG] hi'], journal: 'page-end' }),
+    ok([{ _id: 'a', n: 2n }], { logLines: ['[LOG] hi'], journal: 'page-end' }),
   ];
   let ts = 1n;
   for (const result of changes) {
@@ -379,6 +382,25 @@ test('an unchanged rerun sends nothing unless forced, and nothing does not move 
     endVersion: { querySet: 1, identity: 0, ts: 30n },
     modifications: [],
   });
+});
+
+test('a rerun that returns equal documents in new objects is no change; the Transition carries the result’s own value, uncopied', () => {
+  const session = new SyncSession();
+  accept(session.modifyQuerySet(modify(0, 1, [add(1)])));
+  const documents = [{ _id: 'a', body: 'hi', likes: 3n }];
+  const sent = transition(session, 1n, () => ok(documents));
+  // The very object the hub handed over, so every session sharing the
+  // result shares its encoding too.
+  expect(sent?.modifications[0]).toMatchObject({ type: 'QueryUpdated' });
+  expect(
+    sent?.modifications[0]?.type === 'QueryUpdated' &&
+      sent.modifications[0].value,
+  ).toBe(documents);
+
+  const rerun = [{ likes: 3n, body: 'hi', _id: 'a' }];
+  expect(transition(session, 2n, () => ok(rerun))).toBeNull();
+  expect(transition(session, 3n, () => failed('no', { n: 1n }))).not.toBeNull();
+  expect(transition(session, 4n, () => failed('no', { n: 1n }))).toBeNull();
 });
 
 test('a journal from Add is kept, and a result’s journal becomes the query’s', () => {

@@ -17,7 +17,7 @@
  *
  *   planTransition() ──▶ (the shell runs the plan's queries) ──▶ completeTransition()
  */
-import { convexToJson } from 'convex/values';
+import { sameValue } from '../protocol/encoded-value.ts';
 import type {
   AddQuery,
   Connect,
@@ -80,8 +80,11 @@ export class SyncSession {
   readonly #queries = new Map<number, SubscribedQuery>();
   /** Removed since the last plan, to report as `QueryRemoved`. */
   #removed: number[] = [];
-  /** Each query's result as last sent, as a comparable string. */
-  readonly #sent = new Map<number, string>();
+  /**
+   * Each query's result as last sent: the hub's own object, shared with
+   * every session that was sent it, so holding it costs a reference.
+   */
+  readonly #sent = new Map<number, QueryResult>();
 
   /** The last `endVersion` sent: where the next Transition starts. */
   get version(): StateVersion {
@@ -216,9 +219,9 @@ export class SyncSession {
       // A query removed while it ran (even if its id was added again) is
       // reported as removed, not updated.
       if (!result || this.#queries.get(query.queryId) !== query) continue;
-      const seen = fingerprint(result);
-      if (this.#sent.get(query.queryId) === seen) continue;
-      this.#sent.set(query.queryId, seen);
+      const sent = this.#sent.get(query.queryId);
+      if (sent !== undefined && sameResult(sent, result)) continue;
+      this.#sent.set(query.queryId, result);
       query.journal = result.journal;
       modifications.push(
         result.success
@@ -270,17 +273,18 @@ function internal(message: string): SessionOutcome {
   return { success: false, violation: { kind: 'internal', message } };
 }
 
-function fingerprint(result: QueryResult): string {
-  return JSON.stringify(
-    result.success
-      ? [convexToJson(result.value), result.logLines, result.journal]
-      : [
-          result.errorMessage,
-          result.errorData === undefined
-            ? null
-            : convexToJson(result.errorData),
-          result.logLines,
-          result.journal,
-        ],
-  );
+/** Whether a client holding result `a` would see no change in `b`. */
+function sameResult(a: QueryResult, b: QueryResult): boolean {
+  if (a === b) return true;
+  if (a.journal !== b.journal || !sameLines(a.logLines, b.logLines))
+    return false;
+  if (a.success) return b.success && sameValue(a.value, b.value);
+  if (b.success || a.errorMessage !== b.errorMessage) return false;
+  return a.errorData === undefined || b.errorData === undefined
+    ? a.errorData === b.errorData
+    : sameValue(a.errorData, b.errorData);
+}
+
+function sameLines(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((line, i) => line === b[i]);
 }

@@ -94,8 +94,8 @@ export function syncBehavior(sync: SyncServer): WebSocketBehavior<SocketData> {
 function socketOf(ws: WebSocket<SocketData>) {
   let open = true;
   return {
-    send(text: string): void {
-      if (open) ws.send(text, false, false);
+    send(frame: string | Uint8Array): void {
+      if (open) ws.send(frame, false, false);
     },
     bufferedBytes(): number {
       return open ? ws.getBufferedAmount() : 0;
