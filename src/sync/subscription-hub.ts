@@ -11,10 +11,13 @@
  * results. A result asked for at a timestamp is computed once and shared by
  * everyone asking for the same query at that timestamp.
  *
- * A commit is checked only against the valid results that read one of the
- * indexes it wrote. A run that finishes after commits it did not see is
- * checked against the recent commits the hub remembers; one older than
- * those is trusted at its own timestamp only.
+ * A commit finds the results it invalidates by the keys it wrote: every
+ * valid result's read intervals are held in one IntervalIndex per index,
+ * and each written key (before and after) is looked up there, so a commit
+ * costs about the same with 10,000 unrelated subscriptions open, even on
+ * the same index, as with none. A run that finishes after commits it did
+ * not see is checked against the recent commits the hub remembers; one
+ * older than those is trusted at its own timestamp only.
  *
  * When the functions themselves change (a reload in `converge dev`) or their
  * environment does, every result is stale at once, whatever was committed:
@@ -24,8 +27,10 @@
  * It does not decide when a session sends a Transition; it only says which
  * sessions have stale results.
  */
+import type { KeyInterval } from '../store/key-range.ts';
 import type { ReadSet } from '../store/read-set.ts';
 import type { CommitEntry, Timestamp } from '../store/store.ts';
+import { IntervalIndex } from './interval-index.ts';
 import type { QueryResult } from './sync-session.ts';
 
 /** Told when a query it subscribed to has a stale result. */
@@ -54,10 +59,10 @@ interface Entry<Spec> {
   /** A run in progress, by the timestamp it reads. */
   running: Map<Timestamp, Promise<QueryRun>>;
   /**
-   * The indexes under which it is in `#byIndex`: those `last` read, while
+   * The intervals under which it is in `#byIndex`: those `last` read, while
    * `last` is valid and the entry is subscribed; empty otherwise.
    */
-  watched: number[];
+  watched: { indexId: number; interval: KeyInterval }[];
 }
 
 /** Commits kept to check results that were computed while they happened. */
@@ -67,11 +72,11 @@ export class SubscriptionHub<Spec> {
   readonly #run: RunQuery<Spec>;
   readonly #entries = new Map<string, Entry<Spec>>();
   /**
-   * Entries with a valid result, by the indexes it read: a commit looks only
-   * at the entries of the indexes it wrote, so unrelated subscriptions cost
-   * it nothing.
+   * Entries with a valid result, by the intervals it read in each index: a
+   * commit looks only at the entries whose intervals hold a key it wrote,
+   * so unrelated subscriptions cost it nothing.
    */
-  readonly #byIndex = new Map<number, Set<Entry<Spec>>>();
+  readonly #byIndex = new Map<number, IntervalIndex<Entry<Spec>>>();
   #recent: CommitEntry[] = [];
   /** Every commit after this is in `#recent`; those at or before it may be forgotten. */
   #recentFrom: Timestamp;
@@ -180,15 +185,19 @@ export class SubscriptionHub<Spec> {
       const dropped = this.#recent.splice(0, RECENT_COMMITS / 2);
       this.#recentFrom = dropped.at(-1)?.ts ?? this.#recentFrom;
     }
+    // Exactly the entries whose read sets `overlaps` would find.
     const touched = new Set<Entry<Spec>>();
+    const touch = (entry: Entry<Spec>) => touched.add(entry);
     for (const write of commit.writes)
-      for (const { indexId } of write.keys)
-        for (const entry of this.#byIndex.get(indexId) ?? [])
-          touched.add(entry);
+      for (const { indexId, old, new: next } of write.keys) {
+        const index = this.#byIndex.get(indexId);
+        if (!index) continue;
+        if (old) index.stab(old, touch);
+        if (next && !(old && next.equals(old))) index.stab(next, touch);
+      }
     for (const entry of touched) {
       const { last } = entry;
       if (!last || last.ts >= commit.ts) continue;
-      if (!last.readSet.overlaps(commit.writes)) continue;
       entry.invalidAt = commit.ts;
       this.#unwatch(entry);
       for (const subscriber of entry.subscribers)
@@ -230,22 +239,25 @@ export class SubscriptionHub<Spec> {
   #watch(entry: Entry<Spec>): void {
     // A run may finish after its last subscriber left.
     if (!entry.last || this.#entries.get(entry.key) !== entry) return;
-    for (const indexId of entry.last.readSet.indexIds()) {
-      let watchers = this.#byIndex.get(indexId);
-      if (!watchers) {
-        watchers = new Set();
-        this.#byIndex.set(indexId, watchers);
+    const { readSet } = entry.last;
+    for (const indexId of readSet.indexIds()) {
+      let index = this.#byIndex.get(indexId);
+      if (!index) {
+        index = new IntervalIndex();
+        this.#byIndex.set(indexId, index);
       }
-      watchers.add(entry);
-      entry.watched.push(indexId);
+      for (const interval of readSet.intervals(indexId)) {
+        index.add(interval, entry);
+        entry.watched.push({ indexId, interval });
+      }
     }
   }
 
   #unwatch(entry: Entry<Spec>): void {
-    for (const indexId of entry.watched) {
-      const watchers = this.#byIndex.get(indexId);
-      watchers?.delete(entry);
-      if (watchers?.size === 0) this.#byIndex.delete(indexId);
+    for (const { indexId, interval } of entry.watched) {
+      const index = this.#byIndex.get(indexId);
+      index?.remove(interval, entry);
+      if (index?.size === 0) this.#byIndex.delete(indexId);
     }
     entry.watched = [];
   }
