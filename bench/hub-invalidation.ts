@@ -21,9 +21,13 @@
  */
 import { argv } from 'node:process';
 import { encodeIndexKey } from '../src/store/index-key.ts';
-import { rangeInterval } from '../src/store/key-range.ts';
+import { type KeyInterval, rangeInterval } from '../src/store/key-range.ts';
 import { ReadSet } from '../src/store/read-set.ts';
-import type { CommitEntry, Timestamp } from '../src/store/store.ts';
+import type {
+  CommitEntry,
+  DocumentWrite,
+  Timestamp,
+} from '../src/store/store.ts';
 import {
   type HubSubscriber,
   type QueryRun,
@@ -45,9 +49,18 @@ interface Spec {
 
 const quiet: HubSubscriber = { invalidated: () => undefined };
 
+/** Keys and intervals are encoded once, outside the timed loop. */
+const intervals = new Map<string, KeyInterval>();
+const writtenKeys = new Map<string, DocumentWrite['keys']>();
+
 function runOf(name: string, ts: Timestamp): QueryRun {
+  let interval = intervals.get(name);
+  if (!interval) {
+    interval = rangeInterval({ eq: [name] });
+    intervals.set(name, interval);
+  }
   const readSet = new ReadSet();
-  readSet.add(BY_NAME, rangeInterval({ eq: [name] }));
+  readSet.add(BY_NAME, interval);
   return {
     result: { success: true, value: 0, logLines: [], journal: null },
     readSet,
@@ -58,21 +71,18 @@ function runOf(name: string, ts: Timestamp): QueryRun {
 /** A commit updating the counter `name` (its value changes, its keys do not). */
 function update(ts: Timestamp, name: string): CommitEntry {
   const id = `k57${name.padStart(29, 'x')}`;
-  const keys = [
-    [BY_ID, encodeIndexKey([id])],
-    [BY_CREATION, encodeIndexKey([1_700_000_000_000, id])],
-    [BY_NAME, encodeIndexKey([name, 1_700_000_000_000, id])],
-  ] as const;
-  return {
-    ts,
-    writes: [
-      {
-        id,
-        table: 'counters',
-        keys: keys.map(([indexId, key]) => ({ indexId, old: key, new: key })),
-      },
-    ],
-  };
+  let keys = writtenKeys.get(name);
+  if (!keys) {
+    keys = (
+      [
+        [BY_ID, encodeIndexKey([id])],
+        [BY_CREATION, encodeIndexKey([1_700_000_000_000, id])],
+        [BY_NAME, encodeIndexKey([name, 1_700_000_000_000, id])],
+      ] as const
+    ).map(([indexId, key]) => ({ indexId, old: key, new: key }));
+    writtenKeys.set(name, keys);
+  }
+  return { ts, writes: [{ id, table: 'counters', keys }] };
 }
 
 /** A hub with `count` subscriptions to `other-<i>`, plus one to `target`. */
