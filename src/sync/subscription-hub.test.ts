@@ -428,6 +428,36 @@ test('an update moving a document from one interval to another invalidates both'
   expect(toldOf(12, 13)).toEqual(['every score', 'ten to twenty']);
 });
 
+test('a fresh result that read elsewhere is watched only where it read', () => {
+  const { hub } = hubAt(0n);
+  const watcher = new Watcher();
+  hub.subscribe('feed', ADA, watcher, runOf('ada', 1n));
+  hub.commit(insert(2n, 'ada'));
+  expect(watcher.told).toBe(1);
+
+  // The rerun at 2 followed someone else: it read Bob's messages instead.
+  hub.subscribe('feed', ADA, watcher, runOf('bob', 2n, new ReadSet()));
+  hub.commit(insert(3n, 'ada'));
+  expect(watcher.told).toBe(1);
+  hub.commit(insert(4n, 'bob'));
+  expect(watcher.told).toBe(2);
+});
+
+test('a commit that lands in two intervals of one query tells its subscribers once', () => {
+  const { hub } = hubAt(0n);
+  // Ada's messages, read once whole and once from the start of the index.
+  const reads = readsOf('ada');
+  reads.add(
+    BY_AUTHOR,
+    rangeInterval({ eq: [], upper: { value: 'b', inclusive: false } }),
+  );
+  const watcher = new Watcher();
+  hub.subscribe('ada', ADA, watcher, { ...runOf('ada', 1n), readSet: reads });
+
+  hub.commit(insert(2n, 'ada'));
+  expect(watcher.told).toBe(1);
+});
+
 test('after invalidateAll every subscriber is told, and the same ts runs again', async () => {
   const { hub, runner } = hubAt(0n);
   const alice = new Watcher();
