@@ -17,6 +17,23 @@
  */
 import { randomFillSync } from 'node:crypto';
 
+/**
+ * Random bytes drawn from the OS 4 KiB at a time and handed out in order:
+ * one system call per 292 ids instead of one per id.
+ */
+const RANDOM_POOL_BYTES = 4096;
+const randomPool = new Uint8Array(RANDOM_POOL_BYTES);
+let randomOffset = RANDOM_POOL_BYTES;
+
+function randomBytes(length: number): Uint8Array {
+  if (randomOffset + length > RANDOM_POOL_BYTES) {
+    randomFillSync(randomPool);
+    randomOffset = 0;
+  }
+  randomOffset += length;
+  return randomPool.subarray(randomOffset - length, randomOffset);
+}
+
 export interface DecodedId {
   tableNumber: number;
   internalId: Uint8Array;
@@ -77,7 +94,7 @@ export function decodeDocumentId(id: string): DecodedId | null {
 /** A fresh internal id: 14 random bytes, then the day number of `nowMs` (big-endian). */
 export function newInternalId(nowMs: number): Uint8Array {
   const id = new Uint8Array(INTERNAL_ID_BYTES);
-  randomFillSync(id, 0, RANDOM_BYTES);
+  id.set(randomBytes(RANDOM_BYTES));
   const day = Math.floor(nowMs / MS_PER_DAY) & 0xffff;
   id[RANDOM_BYTES] = day >> 8;
   id[RANDOM_BYTES + 1] = day & 0xff;

@@ -20,6 +20,8 @@ export interface PendingWrite {
   id: string;
   table: TableInfo;
   document: Document | null;
+  /** Inserted by this transaction: no committed version of it precedes this one. */
+  created: boolean;
 }
 
 export interface CommitRequest {

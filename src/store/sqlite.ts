@@ -409,8 +409,9 @@ class SqliteStore implements DocumentStore, StoreEngine {
     this.#db.transaction(() => {
       for (const table of request.newTables) this.#createTable(table, writes);
       for (const write of request.writes) {
-        const before =
-          this.#statements.document.get(write.id, ts)?.value ?? null;
+        const before = write.created
+          ? null
+          : (this.#statements.document.get(write.id, ts)?.value ?? null);
         const indexes = this.catalog.indexes(write.table.number);
         const entry = documentWrite(
           write,

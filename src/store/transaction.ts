@@ -162,7 +162,7 @@ export class StoreTransaction implements Transaction {
       _id: id,
       _creationTime: this.#clock.take(),
     } as Document;
-    this.#put({ id, table, document });
+    this.#put({ id, table, document, created: true });
     return id;
   }
 
@@ -244,7 +244,8 @@ export class StoreTransaction implements Transaction {
     const decoded = decodeDocumentId(id);
     const table = decoded && this.#tableByNumber(decoded.tableNumber);
     if (!table) throw new Error(`Document ${id} does not exist.`);
-    this.#put({ id, table, document });
+    const created = this.#pending.get(id)?.created ?? false;
+    this.#put({ id, table, document, created });
   }
 
   #put(write: PendingWrite): void {
