@@ -111,22 +111,27 @@ function check(
         : mismatch();
     case 'object': {
       if (!isPlainObject(value)) return mismatch();
-      const shown = `\n\nObject: ${showValue(value)}\nValidator: ${showValidator(validator)}`;
+      // Only a failure shows the object, so it is rendered only then.
+      const shown = () =>
+        `\n\nObject: ${showValue(value)}\nValidator: ${showValidator(validator)}`;
       for (const [field, { fieldType, optional }] of Object.entries(
         validator.value,
       )) {
         const fieldValue = value[field];
         if (fieldValue === undefined) {
           if (optional) continue;
-          return `Object is missing the required field \`${field}\`. Consider wrapping the field validator in \`v.optional(...)\` if this is expected.${shown}`;
+          return `Object is missing the required field \`${field}\`. Consider wrapping the field validator in \`v.optional(...)\` if this is expected.${shown()}`;
         }
         const error = check(fieldType, fieldValue, `${path}.${field}`, context);
         if (error) return error;
       }
-      for (const field of Object.keys(value).sort()) {
-        if (value[field] !== undefined && !(field in validator.value)) {
-          return `Object contains extra field \`${field}\` that is not in the validator.${shown}`;
-        }
+      const extra = (field: string) =>
+        value[field] !== undefined && !(field in validator.value);
+      const fields = Object.keys(value);
+      if (fields.some(extra)) {
+        // The first extra field in sorted order, as Convex names it.
+        const field = fields.sort().find(extra);
+        return `Object contains extra field \`${field}\` that is not in the validator.${shown()}`;
       }
       return null;
     }
