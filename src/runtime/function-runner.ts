@@ -19,7 +19,12 @@ import {
   jsonToConvex,
 } from 'convex/values';
 import type { ReadSet } from '../store/read-set.ts';
-import type { DocumentStore, Timestamp, Transaction } from '../store/store.ts';
+import type {
+  Conflict,
+  DocumentStore,
+  Timestamp,
+  Transaction,
+} from '../store/store.ts';
 import { type ActionCalls, actionSyscalls } from './action-syscalls.ts';
 import { DatabaseSyscalls } from './database-syscalls.ts';
 import { type Execution, type FunctionKind, executions } from './execution.ts';
@@ -27,6 +32,7 @@ import {
   type ExecutionListener,
   ExecutionListeners,
 } from './execution-listeners.ts';
+import { ConflictLanes } from './conflict-lanes.ts';
 import { executeFunction } from './execute-function.ts';
 import { failureFromThrown } from './function-failure.ts';
 import type { FunctionResult } from './function-result.ts';
@@ -112,10 +118,22 @@ export type { FunctionResult };
 
 /** How deep `ctx.runQuery` / `ctx.runMutation` calls may nest inside one another. */
 const MAX_NESTING_DEPTH = 8;
-/** convex-backend `UDF_EXECUTOR_OCC_MAX_RETRIES`, and its backoff bounds. */
+/** convex-backend `UDF_EXECUTOR_OCC_MAX_RETRIES`: five runs in all. */
 const MAX_OCC_RETRIES = 4;
-const FIRST_BACKOFF_MS = 100;
+/**
+ * The jittered wait before a rerun that lost even when run alone. Convex
+ * waits from 100 ms before every rerun; here lanes order the reruns, so a
+ * wait only spreads losses to other processes: a few milliseconds, a few
+ * mutations' worth of work.
+ */
+const FIRST_BACKOFF_MS = 2;
 const MAX_BACKOFF_MS = 2000;
+
+/** One run of a mutation: answered (from its record, or a failure before commit), done, or lost a conflict. */
+type MutationAttempt =
+  | { kind: 'recorded'; outcome: MutationOutcome }
+  | { kind: 'done'; outcome: MutationOutcome }
+  | { kind: 'conflict'; conflict: Conflict; logLines: string[] };
 
 export class FunctionRunner {
   /** The code, and what is derived from its schema: replaced together by `replaceFunctions`. */
@@ -127,6 +145,7 @@ export class FunctionRunner {
   readonly #deploymentName: string;
   readonly #files: RunnerOptions['files'];
   readonly #listeners = new ExecutionListeners();
+  readonly #lanes = new ConflictLanes();
 
   constructor(
     loaded: LoadedFunctions,
@@ -233,67 +252,104 @@ export class FunctionRunner {
       this.#report('mutation', found.fn.path, startedAt, outcome, retries);
       return outcome;
     };
+    let lost: Conflict | null = null;
     for (let attempt = 0; ; attempt++) {
-      if (options.session) {
-        const record = await this.#store.mutationRecord(
-          options.session.sessionId,
-          options.session.requestId,
-        );
-        if (record)
-          return {
-            success: true,
-            value: jsonToConvex(JSON.parse(record.result) as JSONValue),
-            logLines: [],
-            ts: record.ts,
-          };
-      }
-      const tx = await this.#store.begin();
-      const nowMs = Date.now();
-      if (
-        options.jobId !== undefined &&
-        !(await transitionJob(
-          tx,
-          options.jobId,
-          'pending',
-          { kind: 'success' },
-          nowMs,
-        ))
-      )
-        return {
-          success: false,
-          errorMessage: `Scheduled job ${options.jobId} is no longer pending.`,
-          logLines: [],
-        };
-      const { journal: _journal, ...result } = await this.#invoke(
-        found.fn,
-        tx,
-        args,
-        options,
-      );
-      if (!result.success) return ran(result, attempt);
-      if (options.session) {
-        tx.recordMutation(
-          options.session.sessionId,
-          options.session.requestId,
-          JSON.stringify(convexToJson(result.value)),
-        );
-      }
-      const committed = await tx.commit();
-      if (committed.success)
-        return ran({ ...result, ts: committed.ts }, attempt);
+      const retry = lost !== null;
+      const run = (): Promise<MutationAttempt> =>
+        this.#attemptMutation(found.fn, args, options, retry);
+      // The first rerun waits its turn behind the others that lost on the
+      // same document; a rerun that lost again runs alone (conflict-lanes.ts).
+      const tried: MutationAttempt =
+        lost === null
+          ? await run()
+          : attempt === 1
+            ? await this.#lanes.run(laneOf(lost), run)
+            : await this.#lanes.exclusive(run);
+      if (tried.kind === 'recorded') return tried.outcome;
+      if (tried.kind === 'done') return ran(tried.outcome, attempt);
       if (attempt >= MAX_OCC_RETRIES) {
-        const { table, id } = committed.conflict;
+        const { table, id } = tried.conflict;
         return ran(
           {
             success: false,
             errorMessage: `Documents read from or written to the "${table}" table changed while this mutation was being run and on every subsequent retry (conflict on ${id || table}). Another call to this mutation changed the same documents.`,
-            logLines: result.logLines,
+            logLines: tried.logLines,
           },
           attempt,
         );
       }
-      await sleep(backoffMs(attempt));
+      lost = tried.conflict;
+      // Even alone, a rerun can lose to another process's commit (on
+      // PostgreSQL): from then on it waits a little, jittered, first.
+      if (attempt >= 2) await sleep(backoffMs(attempt - 2));
     }
+  }
+
+  /** One run of a mutation in its own transaction, up to its commit. */
+  async #attemptMutation(
+    fn: FunctionDefinition,
+    args: Value,
+    options: MutationOptions,
+    retry: boolean,
+  ): Promise<MutationAttempt> {
+    if (options.session) {
+      const record = await this.#store.mutationRecord(
+        options.session.sessionId,
+        options.session.requestId,
+      );
+      if (record)
+        return {
+          kind: 'recorded',
+          outcome: {
+            success: true,
+            value: jsonToConvex(JSON.parse(record.result) as JSONValue),
+            logLines: [],
+            ts: record.ts,
+          },
+        };
+    }
+    const tx = await this.#store.begin();
+    const nowMs = Date.now();
+    if (
+      options.jobId !== undefined &&
+      !(await transitionJob(
+        tx,
+        options.jobId,
+        'pending',
+        { kind: 'success' },
+        nowMs,
+      ))
+    )
+      return {
+        kind: 'recorded',
+        outcome: {
+          success: false,
+          errorMessage: `Scheduled job ${options.jobId} is no longer pending.`,
+          logLines: [],
+        },
+      };
+    const { journal: _journal, ...result } = await this.#invoke(
+      fn,
+      tx,
+      args,
+      options,
+    );
+    if (!result.success) return { kind: 'done', outcome: result };
+    if (options.session) {
+      tx.recordMutation(
+        options.session.sessionId,
+        options.session.requestId,
+        JSON.stringify(convexToJson(result.value)),
+      );
+    }
+    const committed = await tx.commit({ retry });
+    if (committed.success)
+      return { kind: 'done', outcome: { ...result, ts: committed.ts } };
+    return {
+      kind: 'conflict',
+      conflict: committed.conflict,
+      logLines: result.logLines,
+    };
   }
 
   /** Runs an action: no transaction; its runQuery/runMutation/runAction calls are calls of their own. */
@@ -557,6 +613,11 @@ export class FunctionRunner {
       },
     };
   }
+}
+
+/** The lane of the document (or, for a range, the index) a conflict was on. */
+function laneOf(conflict: Conflict): string {
+  return `${conflict.table}\u0000${conflict.id || conflict.index}`;
 }
 
 /** Full jitter over an exponential window, so that retrying mutations spread out. */

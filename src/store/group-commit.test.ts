@@ -59,3 +59,19 @@ test('when the transaction itself fails, every request of the batch fails with i
   failing = false;
   expect(await group.submit('c')).toBe('c');
 });
+
+test('reruns of transactions that lost a conflict go ahead of first attempts in their batch', async () => {
+  const batches: string[][] = [];
+  const group = new GroupCommit<string, string>((batch) => {
+    batches.push([...batch]);
+    return batch.map(ok);
+  });
+
+  await Promise.all([
+    group.submit('new 1'),
+    group.submit('rerun 1', { ahead: true }),
+    group.submit('new 2'),
+    group.submit('rerun 2', { ahead: true }),
+  ]);
+  expect(batches).toEqual([['rerun 1', 'rerun 2', 'new 1', 'new 2']]);
+});

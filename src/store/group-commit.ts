@@ -12,6 +12,12 @@
  * timestamp, its own conflict check against every commit before it (those
  * earlier in the same batch included) and its own outcome.
  *
+ * Order: requests marked `ahead` (reruns of transactions that lost a
+ * conflict) are written before the others of their batch, each group in the
+ * order it arrived. A rerun read the latest commits, so ahead of the
+ * newcomers it passes its check; behind them it could lose again to a
+ * transaction that started after it, for as long as newcomers keep coming.
+ *
  * Batching point: `setImmediate`, which runs after every socket read the
  * poll phase had ready. A lone request waits for nothing but the end of the
  * current turn; requests that arrive while a batch is being written wait for
@@ -43,15 +49,20 @@ interface Pending<Request, Result> {
 export class GroupCommit<Request, Result> {
   readonly #flush: FlushBatch<Request, Result>;
   #queue: Pending<Request, Result>[] = [];
+  #ahead: Pending<Request, Result>[] = [];
   #scheduled = false;
 
   constructor(flush: FlushBatch<Request, Result>) {
     this.#flush = flush;
   }
 
-  submit(request: Request): Promise<Result> {
+  submit(request: Request, options: { ahead?: boolean } = {}): Promise<Result> {
     return new Promise<Result>((resolve, reject) => {
-      this.#queue.push({ request, resolve, reject });
+      (options.ahead ? this.#ahead : this.#queue).push({
+        request,
+        resolve,
+        reject,
+      });
       if (!this.#scheduled) {
         this.#scheduled = true;
         setImmediate(() => this.#drain());
@@ -61,7 +72,8 @@ export class GroupCommit<Request, Result> {
 
   #drain(): void {
     this.#scheduled = false;
-    const batch = this.#queue;
+    const batch = [...this.#ahead, ...this.#queue];
+    this.#ahead = [];
     this.#queue = [];
     let outcomes: Settled<Result>[];
     try {

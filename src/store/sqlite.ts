@@ -273,6 +273,7 @@ class SqliteStore implements DocumentStore, StoreEngine {
         writes: [],
         newTables: [created],
         mutations: [],
+        retry: false,
       });
       if (!result.success)
         throw new Error(`could not create table ${tableName}`);
@@ -355,7 +356,7 @@ class SqliteStore implements DocumentStore, StoreEngine {
   }
 
   commit(request: CommitRequest): Promise<CommitResult> {
-    return this.#group.submit(request);
+    return this.#group.submit(request, { ahead: request.retry });
   }
 
   /**

@@ -218,7 +218,7 @@ export class StoreTransaction implements Transaction {
     this.#mutations.push({ sessionId, requestId, result });
   }
 
-  async commit(): Promise<CommitResult> {
+  async commit(options: { retry?: boolean } = {}): Promise<CommitResult> {
     this.#assertOpen();
     this.#state = 'committing';
     try {
@@ -228,6 +228,7 @@ export class StoreTransaction implements Transaction {
         writes: [...this.#pending.values()],
         newTables: [...this.#newTables.values()],
         mutations: this.#mutations,
+        retry: options.retry ?? false,
       });
     } finally {
       this.#state = 'finished';
