@@ -14,6 +14,7 @@ import { documentIndexKey } from '../store/catalog.ts';
 import type { Document, Transaction } from '../store/store.ts';
 import { OperatorPipeline } from './operator-pipeline.ts';
 import type { CompiledQuery } from './serialized-query.ts';
+import { compareKeys } from '../store/compare-keys.ts';
 
 const FIRST_BATCH = 16;
 const LARGEST_BATCH = 1024;
@@ -74,7 +75,7 @@ export class QueryStream {
 
   #beyondEnd(key: Buffer): boolean {
     if (!this.#until) return false;
-    const direction = Buffer.compare(key, this.#until);
+    const direction = compareKeys(key, this.#until);
     return this.#query.order === 'asc' ? direction > 0 : direction < 0;
   }
 

@@ -19,6 +19,7 @@ import { OperatorPipeline } from './operator-pipeline.ts';
 import type { Positioned, StreamBounds } from './query-stream.ts';
 import type { SearchIndexDefinition } from './search-indexes.ts';
 import type { SerializedQuery } from './serialized-query.ts';
+import { compareKeys } from '../store/compare-keys.ts';
 
 /** Convex's limits (crates/search/src/constants.rs). */
 const MAX_RESULTS = 1024;
@@ -69,8 +70,8 @@ export class SearchStream {
       const candidate = this.#ranked.shift();
       if (!candidate) return null;
       const { after, until } = this.#bounds;
-      if (after && Buffer.compare(candidate.key, after) <= 0) continue;
-      if (until && Buffer.compare(candidate.key, until) > 0) return null;
+      if (after && compareKeys(candidate.key, after) <= 0) continue;
+      if (until && compareKeys(candidate.key, until) > 0) return null;
       this.rowsRead += 1;
       if (this.#pipeline.admit(candidate.document)) return candidate;
     }

@@ -10,6 +10,7 @@
  * key above `P`; and `K ‖ 00` is the smallest key above `K`.
  */
 import { type IndexValue, encodeIndexKey } from './index-key.ts';
+import { compareKeys } from './compare-keys.ts';
 
 export interface KeyInterval {
   /** Inclusive. */
@@ -62,13 +63,13 @@ export function resumeAfter(
   if (order === 'asc') {
     const next = successor(after);
     return {
-      start: Buffer.compare(next, interval.start) > 0 ? next : interval.start,
+      start: compareKeys(next, interval.start) > 0 ? next : interval.start,
       end: interval.end,
     };
   }
   const bound = Buffer.from(after);
   const end =
-    interval.end === null || Buffer.compare(bound, interval.end) < 0
+    interval.end === null || compareKeys(bound, interval.end) < 0
       ? bound
       : interval.end;
   return { start: interval.start, end };
@@ -76,13 +77,13 @@ export function resumeAfter(
 
 export function contains(interval: KeyInterval, key: Uint8Array): boolean {
   return (
-    Buffer.compare(key, interval.start) >= 0 &&
-    (interval.end === null || Buffer.compare(key, interval.end) < 0)
+    compareKeys(key, interval.start) >= 0 &&
+    (interval.end === null || compareKeys(key, interval.end) < 0)
   );
 }
 
 export function isEmpty(interval: KeyInterval): boolean {
   return (
-    interval.end !== null && Buffer.compare(interval.start, interval.end) >= 0
+    interval.end !== null && compareKeys(interval.start, interval.end) >= 0
   );
 }

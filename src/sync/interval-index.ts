@@ -24,11 +24,12 @@
  *
  * A value is held by an interval at most once: adding it again does
  * nothing, and one remove takes it out. Keys compare byte by byte
- * (`Buffer.compare`), as the index key encoding orders them.
+ * (`compareKeys`), as the index key encoding orders them.
  *
  * Not here: which index an interval belongs to, nor what a value is.
  */
 import type { KeyInterval } from '../store/key-range.ts';
+import { compareKeys } from '../store/compare-keys.ts';
 
 interface Node<V> {
   start: Buffer;
@@ -97,17 +98,17 @@ export class IntervalIndex<V> {
 
 /** Orders by start, then by end, with no upper end last. */
 function compareIntervals(a: KeyInterval, b: KeyInterval): number {
-  return Buffer.compare(a.start, b.start) || compareEnds(a.end, b.end);
+  return compareKeys(a.start, b.start) || compareEnds(a.end, b.end);
 }
 
 function compareEnds(a: Buffer | null, b: Buffer | null): number {
   if (a === null) return b === null ? 0 : 1;
-  return b === null ? -1 : Buffer.compare(a, b);
+  return b === null ? -1 : compareKeys(a, b);
 }
 
 /** Whether an interval ending at `end` (exclusive) reaches past `key`. */
 function endsAfter(end: Buffer | null, key: Uint8Array): boolean {
-  return end === null || Buffer.compare(key, end) < 0;
+  return end === null || compareKeys(key, end) < 0;
 }
 
 function updateReach<V>(node: Node<V>): void {
@@ -183,7 +184,7 @@ function stab<V>(
   while (node && endsAfter(node.reach, key)) {
     stab(node.left, key, visit);
     // This node and its whole right subtree start above the key.
-    if (Buffer.compare(node.start, key) > 0) return;
+    if (compareKeys(node.start, key) > 0) return;
     if (endsAfter(node.end, key)) for (const value of node.values) visit(value);
     node = node.right;
   }
