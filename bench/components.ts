@@ -71,6 +71,7 @@ export function componentsMarkdown(result: ComponentsResult): string {
           `${fmtRate(row.raw)} ${row.unit}`,
           fmtRatio(row.ratio),
         ]),
+        2,
       )
     : `Not measured: ${result.store.error}\n`;
   const runtime = markdownTable(

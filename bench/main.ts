@@ -8,7 +8,7 @@
  *
  * Quick mode (the default) finishes in under five minutes on a 2-core
  * machine; `--full` runs the sizes of issue 8 and longer rounds. `--only`
- * runs some parts (by id: W1 … W10, components); the others' targets are
+ * runs some parts (by id: W1 … W10, idle, components); the others' targets are
  * then reported unmeasured.
  */
 import { performance } from 'node:perf_hooks';
@@ -32,6 +32,7 @@ import {
   benchContendedWrites,
   contendedWritesMarkdown,
 } from './workloads/contended-writes.ts';
+import { idleServerWorkload } from './workloads/idle-server.ts';
 import {
   benchInsertMutations,
   insertMutationsMarkdown,
@@ -46,6 +47,31 @@ import {
   subscriberLatencyMarkdown,
   subscriberLatencyTargets,
 } from './workloads/subscriber-latency.ts';
+import {
+  benchHeldSessions,
+  heldSessionsMarkdown,
+  heldSessionsTargets,
+} from './workloads/held-sessions.ts';
+import { benchHttpCalls, httpCallsMarkdown } from './workloads/http-calls.ts';
+import {
+  benchLargeResultFanOut,
+  largeResultFanOutMarkdown,
+} from './workloads/large-result-fan-out.ts';
+import {
+  benchSubscriberFanOut,
+  subscriberFanOutMarkdown,
+  subscriberFanOutTargets,
+} from './workloads/subscriber-fan-out.ts';
+import {
+  benchTransfers,
+  transfersMarkdown,
+  transfersTargets,
+} from './workloads/transfers.ts';
+import {
+  benchUnrelatedSubscriptions,
+  unrelatedSubscriptionsMarkdown,
+  unrelatedSubscriptionsTargets,
+} from './workloads/unrelated-subscriptions.ts';
 import { samplesByMode } from './workloads/update-latency.ts';
 
 const { values } = parseArgs({
@@ -87,6 +113,47 @@ const workloads: Workload<unknown>[] = [
     markdown: subscriberLatencyMarkdown,
     targets: subscriberLatencyTargets,
   },
+  {
+    id: 'W5',
+    title: 'one write fanned out to N subscribers vs raw uWS publish',
+    run: () => benchSubscriberFanOut({ full }),
+    markdown: subscriberFanOutMarkdown,
+    targets: subscriberFanOutTargets,
+  },
+  {
+    id: 'W6',
+    title: 'W4 with 10,000 unrelated subscriptions on the same index',
+    run: () => benchUnrelatedSubscriptions({ full, samples }),
+    markdown: unrelatedSubscriptionsMarkdown,
+    targets: unrelatedSubscriptionsTargets,
+  },
+  {
+    id: 'W7',
+    title: 'server memory per session and per subscription, 10,000 sessions',
+    run: () => benchHeldSessions(),
+    markdown: heldSessionsMarkdown,
+    targets: heldSessionsTargets,
+  },
+  {
+    id: 'W8',
+    title: 'HTTP API and HTTP actions vs a raw uWS HTTP route',
+    run: () => benchHttpCalls({ timing }),
+    markdown: httpCallsMarkdown,
+  },
+  {
+    id: 'W9',
+    title: 'a 100-document result sent to 100 subscribers on each write',
+    run: () => benchLargeResultFanOut({ full }),
+    markdown: largeResultFanOutMarkdown,
+  },
+  {
+    id: 'W10',
+    title: 'transfers from 64 clients, uniform and 80% contended',
+    run: () => benchTransfers({ timing }),
+    markdown: transfersMarkdown,
+    targets: transfersTargets,
+  },
+  idleServerWorkload(full),
   {
     id: 'components',
     title: 'component benchmarks, each layer against its own floor',

@@ -1,15 +1,16 @@
 /**
  * The markdown the bench prints and writes to bench/results/bench.md:
- * tables with a left-aligned first column and right-aligned figures, and
- * the few ways a figure is written.
+ * tables whose first columns (labels) are left-aligned and the rest
+ * (figures) right-aligned, and the few ways a figure is written.
  */
 
 export function markdownTable(
   header: readonly string[],
   rows: readonly (readonly string[])[],
+  labelColumns = 1,
 ): string {
   const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
-  const rule = header.map((_, i) => (i === 0 ? '---' : '---:'));
+  const rule = header.map((_, i) => (i < labelColumns ? '---' : '---:'));
   return [line(header), line(rule), ...rows.map(line)].join('\n') + '\n';
 }
 

@@ -68,6 +68,7 @@ function targetsTable(targets: readonly Target[]): string {
       `${t.comparison} ${figure(t.target)} ${t.unit}`,
       t.met ? 'yes' : '**no**',
     ]),
+    2,
   );
 }
 

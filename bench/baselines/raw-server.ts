@@ -26,22 +26,35 @@ const { values } = parseArgs({
 if (values.data === undefined) throw new Error('raw-server: --data DIR');
 const sqlite = openRawSqlite(values.data);
 
+/**
+ * Limits as large as the sync socket's (src/ws/sync-route.ts), so that a
+ * baseline frame of any size Converge sends passes: uWS's defaults would
+ * close a socket sending over 16 KiB.
+ */
+const LIMITS = {
+  maxPayloadLength: 32 * 1024 * 1024,
+  maxBackpressure: 64 * 1024 * 1024,
+};
+
 const RELAY = 'relay';
 const PUBLISH = 'publish';
 
 const app = uws.App();
 app.ws('/echo', {
+  ...LIMITS,
   message: (ws, message, isBinary) => {
     ws.send(message, isBinary);
   },
 });
 app.ws('/echo-commit', {
+  ...LIMITS,
   message: (ws, message, isBinary) => {
     sqlite.commitOne();
     ws.send(message, isBinary);
   },
 });
 app.ws('/relay', {
+  ...LIMITS,
   open: (ws) => {
     ws.subscribe(RELAY);
   },
@@ -50,11 +63,13 @@ app.ws('/relay', {
   },
 });
 app.ws('/publish/subscribe', {
+  ...LIMITS,
   open: (ws) => {
     ws.subscribe(PUBLISH);
   },
 });
 app.ws('/publish/send', {
+  ...LIMITS,
   message: (_ws, message, isBinary) => {
     app.publish(PUBLISH, message, isBinary);
   },
