@@ -77,14 +77,27 @@ CREATE TABLE IF NOT EXISTS session_requests (
   PRIMARY KEY (session_id, request_id)) WITHOUT ROWID;
 `;
 
-/** Live entries: the latest row of each key at or before the snapshot, unless vacated. */
-const scanSql = (order: 'ASC' | 'DESC', bounded: boolean) => `
-SELECT e.key AS key, e.document_id AS id FROM index_entries e
+/**
+ * Live entries: the latest row of each key at or before the snapshot, unless
+ * vacated, with the version of its document at the snapshot. The limit is
+ * written into the statement: bound as a parameter it made SQLite take
+ * three to four times as long over the same rows (measured: 30 µs against
+ * 7 µs for a one-row scan), so there is one statement per limit used
+ * (`ScanStatements`).
+ */
+const scanSql = (order: 'ASC' | 'DESC', bounded: boolean, limit: number) => `
+SELECT e.key AS key, e.document_id AS id,
+  (SELECT d.value FROM documents d WHERE d.id = e.document_id AND d.ts <= @ts
+   ORDER BY d.ts DESC LIMIT 1) AS value
+FROM index_entries e
 WHERE e.index_id = @index AND e.key >= @start ${bounded ? 'AND e.key < @end' : ''} AND e.ts <= @ts
   AND e.ts = (SELECT MAX(x.ts) FROM index_entries x
               WHERE x.index_id = e.index_id AND x.key = e.key AND x.ts <= @ts)
   AND e.document_id IS NOT NULL
-ORDER BY e.key ${order} LIMIT @limit`;
+ORDER BY e.key ${order} LIMIT ${limit}`;
+
+/** Scan statements prepared at most: limits come from a few batch sizes and the `take(n)` of queries. */
+const MAX_SCAN_STATEMENTS = 256;
 
 /**
  * What pruning at `cutoff` deletes: versions and index entries that a newer
@@ -119,6 +132,8 @@ class SqliteStore implements DocumentStore, StoreEngine {
   readonly #commitListeners = new CommitListeners();
   readonly #db: Database.Database;
   readonly #statements;
+  /** Prepared scans, by order, boundedness and limit. */
+  readonly #scans = new Map<string, Database.Statement>();
   readonly #tail: CommitTail;
   readonly #group = new GroupCommit<CommitRequest, CommitResult>((batch) =>
     this.#commitBatch(batch),
@@ -149,12 +164,6 @@ class SqliteStore implements DocumentStore, StoreEngine {
       document: db.prepare<[string, bigint], { value: string | null }>(
         'SELECT value FROM documents WHERE id = ? AND ts <= ? ORDER BY ts DESC LIMIT 1',
       ),
-      scan: {
-        ASC: db.prepare(scanSql('ASC', false)),
-        ASC_bounded: db.prepare(scanSql('ASC', true)),
-        DESC: db.prepare(scanSql('DESC', false)),
-        DESC_bounded: db.prepare(scanSql('DESC', true)),
-      },
       insertDocument: db.prepare(
         'INSERT INTO documents (id, ts, table_number, value) VALUES (?, ?, ?, ?)',
       ),
@@ -186,7 +195,6 @@ class SqliteStore implements DocumentStore, StoreEngine {
         'INSERT INTO session_requests (session_id, request_id, result, ts) VALUES (?, ?, ?, ?)',
       ),
     };
-    for (const s of Object.values(this.#statements.scan)) s.safeIntegers(true);
     this.#loadCatalog();
     const last = db
       .prepare('SELECT MAX(ts) AS ts FROM commits')
@@ -318,33 +326,49 @@ class SqliteStore implements DocumentStore, StoreEngine {
     interval: KeyInterval,
     options: { order: 'asc' | 'desc'; limit: number; ts: Timestamp },
   ): Promise<IndexEntry[]> {
-    const order = options.order === 'asc' ? 'ASC' : 'DESC';
-    const bounded = interval.end !== null;
-    const statement =
-      order === 'ASC'
-        ? this.#statements.scan[bounded ? 'ASC_bounded' : 'ASC']
-        : this.#statements.scan[bounded ? 'DESC_bounded' : 'DESC'];
+    const statement = this.#scanStatement(
+      options.order === 'asc' ? 'ASC' : 'DESC',
+      interval.end !== null,
+      options.limit,
+    );
     const params = {
       index: indexId,
       start: interval.start,
       ts: options.ts,
-      limit: options.limit,
     };
     const rows = (
       interval.end
         ? statement.all({ ...params, end: interval.end })
         : statement.all(params)
-    ) as { key: Buffer; id: string }[];
+    ) as { key: Buffer; id: string; value: string | null }[];
     const entries: IndexEntry[] = [];
     for (const row of rows) {
-      const value = this.#statements.document.get(row.id, options.ts)?.value;
-      if (!value)
+      if (!row.value)
         throw new Error(
           `index ${indexId} points at ${row.id}, which is missing at ${options.ts}`,
         );
-      entries.push({ key: row.key, document: documentFromText(value) });
+      entries.push({ key: row.key, document: documentFromText(row.value) });
     }
     return Promise.resolve(entries);
+  }
+
+  #scanStatement(
+    order: 'ASC' | 'DESC',
+    bounded: boolean,
+    limit: number,
+  ): Database.Statement {
+    if (!Number.isSafeInteger(limit) || limit < 0)
+      throw new RangeError(`a scan limit must be a count, got ${limit}`);
+    const key = `${order} ${bounded} ${limit}`;
+    let statement = this.#scans.get(key);
+    if (!statement) {
+      if (this.#scans.size >= MAX_SCAN_STATEMENTS) this.#scans.clear();
+      statement = this.#db
+        .prepare(scanSql(order, bounded, limit))
+        .safeIntegers(true);
+      this.#scans.set(key, statement);
+    }
+    return statement;
   }
 
   onCommit(listener: (entry: CommitEntry) => void): () => void {
