@@ -18,11 +18,11 @@ export interface ComponentTiming {
   rounds: number;
 }
 
-/** Quick mode times each side for 200 ms per round, three rounds; full mode 2 s, five rounds. */
+/** Quick mode times each side for 200 ms per round, three rounds; full mode 1 s, five rounds. */
 export const componentTimingByMode: Record<'quick' | 'full', ComponentTiming> =
   {
     quick: { durationMs: 200, rounds: 3 },
-    full: { durationMs: 2000, rounds: 5 },
+    full: { durationMs: 1000, rounds: 5 },
   };
 
 export interface ComponentsResult {

@@ -1,13 +1,14 @@
 /**
  * The official client as the workloads use it: `ConvexClient`s over `ws`
- * (metered when a frame meter is given), opened in batches, closed
- * together, and a watch on one subscription that resolves when its value
- * passes a test.
+ * (metered when a frame meter is given), closed together, opened in
+ * batches each watching a query, and a watch on one subscription that
+ * resolves when its value passes a test.
  */
 import { ConvexClient } from 'convex/browser';
 import type { FunctionReference } from 'convex/server';
 import WebSocket from 'ws';
 import type { FrameMeter } from './frame-meter.ts';
+import { OPERATION_LIMIT_MS, within } from './within.ts';
 
 export function openClient(url: string, meter?: FrameMeter): ConvexClient {
   return new ConvexClient(url, {
@@ -61,19 +62,32 @@ export function watch<Args extends Record<string, unknown>, T>(
   };
 }
 
-/** `count` watches, `batch` clients at a time, resolved once each has its first value. */
-export async function watchMany<Args extends Record<string, unknown>, T>(
-  clients: readonly ConvexClient[],
+/**
+ * `count` new clients, each watching one query, opened `batch` at a time
+ * (each batch subscribed before the next connects, so the listener never
+ * sees thousands of connections at once). Every client opened is in
+ * `clients`, for the caller to close, even if a watch fails.
+ */
+export async function openWatchers<Args extends Record<string, unknown>, T>(
+  count: number,
+  open: () => ConvexClient,
   query: FunctionReference<'query', 'public', Args, T>,
   argsOf: (index: number) => Args,
+  clients: ConvexClient[],
   batch = 200,
 ): Promise<Watch<T>[]> {
   const watches: Watch<T>[] = [];
-  for (let i = 0; i < clients.length; i += batch) {
-    const slice = clients
-      .slice(i, i + batch)
-      .map((client, j) => watch(client, query, argsOf(i + j)));
-    await Promise.all(slice.map((w) => w.next(() => true)));
+  for (let i = 0; i < count; i += batch) {
+    const slice = Array.from({ length: Math.min(batch, count - i) }, (_, j) => {
+      const client = open();
+      clients.push(client);
+      return watch(client, query, argsOf(i + j));
+    });
+    await within(
+      Promise.all(slice.map((w) => w.next(() => true))),
+      OPERATION_LIMIT_MS,
+      `subscribers ${i} to ${i + slice.length}`,
+    );
     watches.push(...slice);
   }
   return watches;

@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import type { BaselineServer } from '../baseline-server.ts';
 import { frameMeter } from '../frame-meter.ts';
 import { type LatencySummary, summarizeLatencies } from '../latency-summary.ts';
-import { closeClients, openClient, watchMany } from '../official-clients.ts';
+import { closeClients, openClient, openWatchers } from '../official-clients.ts';
 import { ownCpuMs } from '../process-usage.ts';
 import { openRawSocket, openRawSockets, paddedFrame } from '../raw-sockets.ts';
 import type { ServerUnderTest } from '../server-under-test.ts';
@@ -74,11 +74,15 @@ async function convergeFanOut<Args extends Record<string, unknown>, T>(
 ) {
   const meter = frameMeter();
   const writer = openClient(server.url);
-  const clients = Array.from({ length: options.subscribers }, () =>
-    openClient(server.url, meter),
-  );
+  const clients: ConvexClient[] = [];
   try {
-    const watches = await watchMany(clients, options.query, () => options.args);
+    const watches = await openWatchers(
+      options.subscribers,
+      () => openClient(server.url, meter),
+      options.query,
+      () => options.args,
+      clients,
+    );
     let i = 0;
     const sample = async (): Promise<number> => {
       i += 1;
