@@ -107,9 +107,9 @@ export async function loadFunctions(
   const realm = createUserRealm(importExecution);
   let exports: BundleExports;
   try {
-    realm.run(bundled.code, 'converge:functions');
-    exports = realm.membrane.toHost(
-      realm.context[BUNDLE_GLOBAL],
+    exports = realm.runBody(
+      `${bundled.code}\nreturn ${BUNDLE_GLOBAL};`,
+      'converge:functions',
     ) as BundleExports;
   } catch (error) {
     return {

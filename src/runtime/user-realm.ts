@@ -26,8 +26,21 @@ import { type Membrane, createMembrane, getterOf } from './realm-membrane.ts';
 export interface UserRealm {
   context: vm.Context;
   membrane: Membrane;
-  /** Runs a script in the realm and returns its completion value, as the host may handle it. */
+  /**
+   * Runs a script in the realm and returns its completion value, as the
+   * host may handle it. V8 keeps every script it compiles in its
+   * compilation cache, source and all, for as long as the process lives
+   * (only a low-memory collection clears it), so this is for small scripts
+   * whose source repeats; code that changes goes through `runBody`.
+   */
   run(code: string, filename: string): unknown;
+  /**
+   * Runs `body` as the body of a function in the realm and returns what it
+   * returns, as the host may handle it. A function body is compiled outside
+   * the compilation cache: the realm's code, once dropped, leaves nothing
+   * behind, however many versions `converge dev` loads.
+   */
+  runBody(body: string, filename: string): unknown;
 }
 
 /** The execution used at import time when none is current. */
@@ -323,6 +336,17 @@ export function createUserRealm(importExecution: ImportExecution): UserRealm {
         return membrane.toHost(
           new vm.Script(code, { filename }).runInContext(context) as unknown,
         );
+      } catch (error) {
+        throw membrane.toHost(error);
+      }
+    },
+    runBody: (body, filename): unknown => {
+      try {
+        const compiled = vm.compileFunction(body, [], {
+          filename,
+          parsingContext: context,
+        }) as () => unknown;
+        return membrane.toHost(compiled());
       } catch (error) {
         throw membrane.toHost(error);
       }
