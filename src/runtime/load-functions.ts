@@ -14,6 +14,7 @@ import {
   BUNDLE_GLOBAL,
   bundleFunctions,
 } from './bundle-functions.ts';
+import { withBundlerService } from './bundler-service.ts';
 import type { FunctionKind } from './execution.ts';
 import { discoverFunctions } from './module-discovery.ts';
 import { seededRandom } from './seeded-random.ts';
@@ -86,7 +87,9 @@ export async function loadFunctions(
   options: LoadOptions = {},
 ): Promise<LoadResult> {
   const found = await discoverFunctions(dir);
-  const bundled: BundleResult = await bundleFunctions(dir, found);
+  const bundled: BundleResult = await withBundlerService(() =>
+    bundleFunctions(dir, found),
+  );
   if (!bundled.success)
     return { success: false, error: `Bundling failed:\n${bundled.error}` };
 
