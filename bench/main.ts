@@ -163,6 +163,11 @@ const workloads: Workload<unknown>[] = [
 ];
 
 const only = values.only?.split(',').map((id) => id.trim());
+const unknown = only?.filter((id) => !workloads.some((w) => w.id === id));
+if (unknown && unknown.length > 0)
+  throw new Error(
+    `--only: no part ${unknown.join(', ')}; the parts are ${workloads.map((w) => w.id).join(', ')}`,
+  );
 const env = environment(mode);
 process.stderr.write(`bench, ${mode} mode\n`);
 const start = performance.now();

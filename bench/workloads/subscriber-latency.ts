@@ -66,6 +66,12 @@ export function subscriberLatencyMarkdown(
         '',
         '',
       ],
+      [
+        'bench CPU per update (both clients)',
+        fmtMs(converge.benchCpuMsPerUpdate, 3),
+        '',
+        '',
+      ],
     ],
   );
 }
