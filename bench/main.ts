@@ -1,15 +1,17 @@
 /**
  * `npm run bench [-- --full] [-- --only W1,W4,…]`: issue 8's workloads
- * W1–W10, each next to a raw baseline measured in the same run, then the
- * component benchmarks. The server under test and the raw baselines run in
- * child processes, each with a core of its own while the clients use this
- * one. Prints the markdown report and writes bench/results/bench.{json,md}
- * (report.ts), with a statement of which targets were met.
+ * W1–W10, each next to a raw baseline measured in the same run, then idle
+ * memory and the component benchmarks. The server under test and the raw
+ * baselines run in child processes, each with a core of its own while the
+ * clients use this one. Prints the markdown report and writes
+ * bench/results/bench.{json,md} (report.ts), with a statement of which
+ * targets were met.
  *
  * Quick mode (the default) finishes in under five minutes on a 2-core
- * machine; `--full` runs the sizes of issue 8 and longer rounds. `--only`
- * runs some parts (by id: W1 … W10, idle, components); the others' targets are
- * then reported unmeasured.
+ * machine (about 3½); `--full` runs the sizes of issue 8 and longer
+ * rounds (about a quarter of an hour). `--only` runs some parts (by id:
+ * W1 … W10, idle, components); the others' targets are then reported
+ * unmeasured.
  */
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
