@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { CACHE_KIB, CHECKPOINT_PAGES } from '../../src/store/sqlite.ts';
 
 export interface RawSqlite {
   /** Commits one single-row insert transaction. */
@@ -17,9 +18,6 @@ export interface RawSqlite {
 }
 
 const ROW = JSON.stringify({ key: 'item-0', body: 'hello world' });
-/** The store's own settings (src/store/sqlite.ts): a 64 MiB page cache, a checkpoint every 64 MiB of WAL. */
-const CACHE_KIB = 65_536;
-const CHECKPOINT_PAGES = 16_384;
 
 export function openRawSqlite(dir: string): RawSqlite {
   const db = new Database(join(dir, 'raw.sqlite'));

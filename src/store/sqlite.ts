@@ -113,9 +113,9 @@ const PRUNE = [
   `DELETE FROM commits WHERE ts <= @cutoff AND ts < (SELECT MAX(ts) FROM commits)`,
 ];
 
-/** SQLite's page cache and WAL checkpoint interval (see the constructor). */
-const CACHE_KIB = 65_536;
-const CHECKPOINT_PAGES = 16_384;
+/** SQLite's page cache and WAL checkpoint interval (see the constructor); the bench's raw baseline uses them too. */
+export const CACHE_KIB = 65_536;
+export const CHECKPOINT_PAGES = 16_384;
 
 /** Commits kept in memory for conflict checks; older snapshots read the commits table. */
 const RECENT_COMMITS = 10_000;
