@@ -71,6 +71,10 @@ class CountingSocket implements SyncSocket {
     return 0;
   }
 
+  cork(write: () => void): void {
+    write();
+  }
+
   close(): void {
     throw new Error('the bench never closes a socket');
   }

@@ -93,6 +93,10 @@ class FakeSocket implements SyncSocket {
     return this.buffered;
   }
 
+  cork(write: () => void): void {
+    write();
+  }
+
   close(code: number | null, reason: string): void {
     this.closedWith = { code, reason };
   }

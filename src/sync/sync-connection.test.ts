@@ -30,11 +30,25 @@ class FakeSocket implements SyncSocket {
     const text =
       typeof frame === 'string' ? frame : Buffer.from(frame).toString('utf8');
     this.texts.push(text);
-    this.frames.push(JSON.parse(text) as Frame);
+    const parsed = JSON.parse(text) as Frame;
+    this.frames.push(parsed);
+    if (this.#corked) this.#corked.push(parsed.type);
+    else this.writes.push([parsed.type]);
   }
 
   bufferedBytes(): number {
     return this.buffered;
+  }
+
+  /** The frame types of each write: a corked group is one write, any other frame its own. */
+  readonly writes: string[][] = [];
+  #corked: string[] | null = null;
+
+  cork(write: () => void): void {
+    this.#corked = [];
+    write();
+    this.writes.push(this.#corked);
+    this.#corked = null;
   }
 
   close(code: number | null, reason: string): void {
@@ -164,6 +178,45 @@ test('a mutation is answered, then followed by a Transition at or after its comm
     endVersion: { ts: encodeTimestamp(2n) },
     modifications: [],
   });
+});
+
+test('a mutation’s answer leaves with the Transition it is owed, in one write; a failed one too', async () => {
+  const socket = new FakeSocket();
+  const { services } = fakeServices(new Map());
+  let fail = false;
+  const connection = new SyncConnection(
+    socket,
+    {
+      ...services,
+      runMutation: async (...args) =>
+        fail
+          ? { success: false, errorMessage: 'no', logLines: [] }
+          : await services.runMutation(...args),
+    },
+    { clientVersion: '1.48.0' },
+  );
+  const mutate = (requestId: number) =>
+    connection.receive(
+      JSON.stringify({
+        type: 'Mutation',
+        requestId,
+        udfPath: 'values:set',
+        args: [{}],
+      }),
+    );
+  mutate(0);
+  await settle();
+  fail = true;
+  mutate(1);
+  await settle();
+  expect(socket.writes).toEqual([
+    ['MutationResponse', 'Transition'],
+    ['MutationResponse', 'Transition'],
+  ]);
+  expect(socket.ofType('MutationResponse')).toMatchObject([
+    { requestId: 0, success: true },
+    { requestId: 1, success: false, result: 'no' },
+  ]);
 });
 
 test('while the socket is backed up no Transition is built; changes meanwhile make one when it drains', async () => {

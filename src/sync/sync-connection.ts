@@ -23,9 +23,11 @@ import { encodeTransition } from '../protocol/encode-transition.ts';
 import { parseSemver } from '../protocol/semver.ts';
 import type {
   Action,
+  ActionResponse,
   Authenticate,
   ClientMessage,
   Mutation,
+  MutationResponse,
   ServerMessage,
   Transition,
 } from '../protocol/messages.ts';
@@ -57,6 +59,8 @@ export interface SyncSocket {
   send(frame: string | Uint8Array): void;
   /** Bytes written but not yet sent. */
   bufferedBytes(): number;
+  /** Runs `write`, whose frames leave together (one write to the network where the transport can). */
+  cork(write: () => void): void;
   /** Closes the socket; a null code sends a close frame without one. */
   close(code: number | null, reason: string): void;
 }
@@ -116,6 +120,8 @@ export class SyncConnection implements HubSubscriber {
   #force = false;
   #pumping = false;
   #drainWaiters: (() => void)[] = [];
+  /** Answers waiting for the pump to send them ahead of its Transition. */
+  #held: string[] | null = null;
   /** The hub key each query is subscribed under, and the queries under each key. */
   readonly #keys = new Map<number, string>();
   readonly #keyQueries = new Map<string, Set<number>>();
@@ -328,7 +334,7 @@ export class SyncConnection implements HubSubscriber {
         );
         if (this.#state !== 'open') return;
         const answer = responseFields(message.requestId, result);
-        this.#send(
+        this.#hold(
           answer.success
             ? {
                 type: 'MutationResponse',
@@ -337,7 +343,6 @@ export class SyncConnection implements HubSubscriber {
               }
             : { type: 'MutationResponse', ...answer },
         );
-        this.#schedule(true);
       })
       .catch((error: unknown) => this.#crash(error))
       .finally(() => {
@@ -357,11 +362,10 @@ export class SyncConnection implements HubSubscriber {
       })
       .then((result) => {
         if (this.#state !== 'open') return;
-        this.#send({
+        this.#hold({
           type: 'ActionResponse',
           ...responseFields(message.requestId, result),
         });
-        this.#schedule(true);
       })
       .catch((error: unknown) => this.#crash(error))
       .finally(() => {
@@ -420,7 +424,31 @@ export class SyncConnection implements HubSubscriber {
     const transition = this.#session.completeTransition(plan, ts, results, {
       force,
     });
-    if (transition) this.#sendTransition(transition);
+    this.#flush(transition);
+  }
+
+  /**
+   * A mutation's or an action's answer, held for the pump this schedules:
+   * it leaves just ahead of the Transition the answer is owed, in one write.
+   * The client resolves a successful mutation only on a Transition at or
+   * after its commit (convex-protocol.md §4.5), so sending the answer alone
+   * first would gain nothing and cost a write.
+   */
+  #hold(message: MutationResponse | ActionResponse): void {
+    (this.#held ??= []).push(encode(message));
+    this.#schedule(true);
+  }
+
+  /** The held answers, in the order they came, then the Transition if any, corked into one write. */
+  #flush(transition: Transition | null): void {
+    const held = this.#held;
+    this.#held = null;
+    if (held === null && transition === null) return;
+    this.#socket.cork(() => {
+      if (held !== null)
+        for (const text of held) this.#sendFrame(text, Buffer.byteLength(text));
+      if (transition !== null) this.#sendTransition(transition);
+    });
   }
 
   /** A query's result at `ts` through the hub, keeping its subscription under its latest journal. */
