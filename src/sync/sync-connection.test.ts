@@ -219,6 +219,52 @@ test('a mutation’s answer leaves with the Transition it is owed, in one write;
   ]);
 });
 
+test('two queries of one socket that are the same query share one hub subscription, held until both are removed', async () => {
+  const socket = new FakeSocket();
+  const values = new Map<string, unknown>([['a', 1]]);
+  const { services, advance } = fakeServices(values);
+  const connection = new SyncConnection(socket, services, {
+    clientVersion: '1.48.0',
+  });
+  // Queries 0 and 1 ask for the same thing.
+  subscribe(connection, ['a', 'a']);
+  await settle();
+  expect(services.hub.size).toBe(1);
+
+  const queryUpdates = () =>
+    socket
+      .ofType('Transition')
+      .flatMap((transition) => transition['modifications'] as Frame[])
+      .filter((modification) => modification.type === 'QueryUpdated');
+  const modifyQuerySet = (base: number, queryIds: number[]) =>
+    connection.receive(
+      JSON.stringify({
+        type: 'ModifyQuerySet',
+        baseVersion: base,
+        newVersion: base + 1,
+        modifications: queryIds.map((queryId) => ({
+          type: 'Remove',
+          queryId,
+        })),
+      }),
+    );
+
+  // One goes; the other still hears of a change.
+  modifyQuerySet(1, [0]);
+  await settle();
+  expect(services.hub.size).toBe(1);
+  values.set('a', 2);
+  advance();
+  services.hub.invalidateAll();
+  await settle();
+  expect(queryUpdates().at(-1)).toMatchObject({ queryId: 1, value: 2 });
+
+  // With the last one gone, the hub holds nothing for this socket.
+  modifyQuerySet(2, [1]);
+  await settle();
+  expect(services.hub.size).toBe(0);
+});
+
 test('while the socket is backed up no Transition is built; changes meanwhile make one when it drains', async () => {
   const socket = new FakeSocket();
   const values = new Map<string, unknown>([['a', 1]]);

@@ -97,6 +97,10 @@ export interface ConnectionOptions {
   clientVersion: string | null;
 }
 
+/** Shared by every connection: a chain starts from it, nothing is added to it. */
+const SETTLED: Promise<void> = Promise.resolve();
+const NONE_STALE: ReadonlySet<number> = new Set();
+
 /** Convex's limits on one socket's queued mutations and running actions. */
 const MAX_QUEUED_MUTATIONS = 1000;
 const MAX_RUNNING_ACTIONS = 1000;
@@ -112,21 +116,25 @@ export class SyncConnection implements HubSubscriber {
   readonly #session = new SyncSession();
   readonly #backlog = new SendBacklog();
   #state: State = 'open';
-  #inbound: Promise<void> = Promise.resolve();
-  #mutations: Promise<void> = Promise.resolve();
+  #inbound: Promise<void> = SETTLED;
+  #mutations: Promise<void> = SETTLED;
   #queuedMutations = 0;
   #runningActions = 0;
   #dirty = false;
   #force = false;
   #pumping = false;
-  #drainWaiters: (() => void)[] = [];
+  /** The pump, waiting for room in the socket's buffer; null when it is not. */
+  #drainWaiter: (() => void) | null = null;
   /** Answers waiting for the pump to send them ahead of its Transition. */
   #held: string[] | null = null;
-  /** The hub key each query is subscribed under, and the queries under each key. */
+  /**
+   * The hub key each query is subscribed under. The queries under one key
+   * are found by a scan: a socket holds few queries, and a second index per
+   * socket would cost every idle socket a map and a set.
+   */
   readonly #keys = new Map<number, string>();
-  readonly #keyQueries = new Map<string, Set<number>>();
-  /** Queries whose results the hub said went stale since the last plan. */
-  #stale = new Set<number>();
+  /** Queries whose results the hub said went stale since the last plan; null for none. */
+  #stale: Set<number> | null = null;
   lastSentAt: number;
 
   constructor(
@@ -169,9 +177,9 @@ export class SyncConnection implements HubSubscriber {
 
   /** The socket has room again. */
   drained(): void {
-    const waiters = this.#drainWaiters;
-    this.#drainWaiters = [];
-    for (const wake of waiters) wake();
+    const wake = this.#drainWaiter;
+    this.#drainWaiter = null;
+    wake?.();
   }
 
   /** The socket closed, by either side. */
@@ -211,7 +219,7 @@ export class SyncConnection implements HubSubscriber {
       return;
     }
     // Bytes the socket flushes while sending a frame bring no drain event.
-    if (this.#drainWaiters.length > 0 && this.#backlog.hasRoom(buffered))
+    if (this.#drainWaiter !== null && this.#backlog.hasRoom(buffered))
       this.drained();
     const { identity } = this.#session;
     if (
@@ -232,8 +240,8 @@ export class SyncConnection implements HubSubscriber {
   }
 
   invalidated(key: string): void {
-    for (const queryId of this.#keyQueries.get(key) ?? [])
-      this.#stale.add(queryId);
+    for (const [queryId, queryKey] of this.#keys)
+      if (queryKey === key) (this.#stale ??= new Set()).add(queryId);
     this.#schedule(false);
   }
 
@@ -408,8 +416,8 @@ export class SyncConnection implements HubSubscriber {
     this.#dirty = false;
     const force = this.#force;
     this.#force = false;
-    const stale = this.#stale;
-    this.#stale = new Set();
+    const stale = this.#stale ?? NONE_STALE;
+    this.#stale = null;
     const plan = this.#session.planTransition(stale);
     const ts = await this.#services.latestTs();
     const identity = this.#identityJson();
@@ -483,34 +491,30 @@ export class SyncConnection implements HubSubscriber {
     if (this.#state !== 'open') return;
     const previous = this.#keys.get(queryId);
     if (previous === key) return;
-    const sharing = this.#keyQueries.get(key);
-    if (sharing) sharing.add(queryId);
-    else this.#keyQueries.set(key, new Set([queryId]));
     this.#services.hub.subscribe(key, spec, this, seed);
     this.#keys.set(queryId, key);
-    if (previous !== undefined) this.#release(previous, queryId);
+    if (previous !== undefined) this.#release(previous);
   }
 
   #unsubscribe(queryId: number): void {
     const key = this.#keys.get(queryId);
     if (key === undefined) return;
     this.#keys.delete(queryId);
-    this.#release(key, queryId);
+    this.#release(key);
   }
 
-  /** One query no longer uses a hub key; the hub hears of it when none of this socket's do. */
-  #release(key: string, queryId: number): void {
-    const sharing = this.#keyQueries.get(key);
-    sharing?.delete(queryId);
-    if (sharing && sharing.size > 0) return;
-    this.#keyQueries.delete(key);
+  /** A query no longer uses a hub key; the hub hears of it when none of this socket's do. */
+  #release(key: string): void {
+    for (const other of this.#keys.values()) if (other === key) return;
     this.#services.hub.unsubscribe(key, this);
   }
 
   #roomToSend(): Promise<void> {
     if (this.#backlog.hasRoom(this.#socket.bufferedBytes()))
       return Promise.resolve();
-    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+    return new Promise((resolve) => {
+      this.#drainWaiter = resolve;
+    });
   }
 
   #sendTransition(transition: Transition): void {

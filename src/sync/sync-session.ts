@@ -30,12 +30,21 @@ import type { Timestamp } from '../protocol/timestamp.ts';
 import type { Value } from '../protocol/values.ts';
 import type { Caller } from '../runtime/authenticate.ts';
 
-/** A subscribed query, as the client added it, with the latest journal sent for it. */
+/**
+ * A subscribed query, as the client added it, with the latest journal and
+ * result sent for it. The session alone changes it.
+ */
 export interface SubscribedQuery {
   queryId: number;
   udfPath: string;
   args: Value;
   journal: string | null;
+  /**
+   * The result last sent: the hub's own object, shared with every session
+   * it was sent to, so holding it costs a reference. Null until one is sent,
+   * and again after an identity change.
+   */
+  sent: QueryResult | null;
 }
 
 /** The identity functions of this session see: the caller its last `Authenticate` made. */
@@ -64,27 +73,32 @@ export interface TransitionPlan {
   querySet: number;
   identity: number;
   queries: SubscribedQuery[];
-  removed: number[];
+  removed: readonly number[];
 }
 
 const OK: SessionOutcome = { success: true };
+/** Where every socket starts; shared, as every version is never changed once made. */
+const ZERO_VERSION: StateVersion = Object.freeze({
+  querySet: 0,
+  identity: 0,
+  ts: 0n,
+});
+const NONE_REMOVED: readonly number[] = Object.freeze([]);
+const NO_IDENTITY: SessionIdentity = Object.freeze({ kind: 'none' });
 
 export class SyncSession {
   /** From `Connect`; null when the client never sent one (`expectAuth`). */
   sessionId: string | null = null;
   /** `clientTs − server now`, in ms, from `Connect`. */
   clientClockSkew: number | null = null;
-  identity: SessionIdentity = { kind: 'none' };
-  readonly #received = { querySet: 0, identity: 0 };
-  #version: StateVersion = { querySet: 0, identity: 0, ts: 0n };
+  identity: SessionIdentity = NO_IDENTITY;
+  /** The versions last received from the client. */
+  #receivedQuerySet = 0;
+  #receivedIdentity = 0;
+  #version: StateVersion = ZERO_VERSION;
   readonly #queries = new Map<number, SubscribedQuery>();
-  /** Removed since the last plan, to report as `QueryRemoved`. */
-  #removed: number[] = [];
-  /**
-   * Each query's result as last sent: the hub's own object, shared with
-   * every session that was sent it, so holding it costs a reference.
-   */
-  readonly #sent = new Map<number, QueryResult>();
+  /** Removed since the last plan, to report as `QueryRemoved`; null for none. */
+  #removed: number[] | null = null;
 
   /** The last `endVersion` sent: where the next Transition starts. */
   get version(): StateVersion {
@@ -92,7 +106,7 @@ export class SyncSession {
   }
 
   get receivedIdentityVersion(): number {
-    return this.#received.identity;
+    return this.#receivedIdentity;
   }
 
   connect(
@@ -114,12 +128,12 @@ export class SyncSession {
   }
 
   modifyQuerySet(message: ModifyQuerySet): SessionOutcome {
-    if (message.baseVersion !== this.#received.querySet)
+    if (message.baseVersion !== this.#receivedQuerySet)
       return {
         success: false,
         violation: {
           kind: 'fatal',
-          message: `BaseVersionMismatch: the query set is at version ${this.#received.querySet}, not ${message.baseVersion}.`,
+          message: `BaseVersionMismatch: the query set is at version ${this.#receivedQuerySet}, not ${message.baseVersion}.`,
         },
       };
     if (message.newVersion <= message.baseVersion)
@@ -142,8 +156,7 @@ export class SyncSession {
     }
     for (const queryId of removed) {
       this.#queries.delete(queryId);
-      this.#sent.delete(queryId);
-      this.#removed.push(queryId);
+      (this.#removed ??= []).push(queryId);
     }
     for (const add of added.values())
       this.#queries.set(add.queryId, {
@@ -151,25 +164,26 @@ export class SyncSession {
         udfPath: add.udfPath,
         args: add.args[0] ?? {},
         journal: add.journal ?? null,
+        sent: null,
       });
-    this.#received.querySet = message.newVersion;
+    this.#receivedQuerySet = message.newVersion;
     return OK;
   }
 
   /** Checks an `Authenticate`'s base version; the shell verifies its token before `setIdentity`. */
   checkAuthenticate(baseVersion: number): SessionOutcome {
-    return baseVersion === this.#received.identity
+    return baseVersion === this.#receivedIdentity
       ? OK
       : internal(
-          `The identity is at version ${this.#received.identity}, not ${baseVersion}.`,
+          `The identity is at version ${this.#receivedIdentity}, not ${baseVersion}.`,
         );
   }
 
   /** A verified identity: every query reruns in the next Transition, which confirms it. */
   setIdentity(identity: SessionIdentity): void {
     this.identity = identity;
-    this.#received.identity += 1;
-    this.#sent.clear();
+    this.#receivedIdentity += 1;
+    for (const query of this.#queries.values()) query.sent = null;
   }
 
   /**
@@ -182,19 +196,15 @@ export class SyncSession {
   planTransition(stale: ReadonlySet<number> | 'all' = 'all'): TransitionPlan {
     const queries: SubscribedQuery[] = [];
     for (const query of this.#queries.values())
-      if (
-        stale === 'all' ||
-        stale.has(query.queryId) ||
-        !this.#sent.has(query.queryId)
-      )
+      if (stale === 'all' || stale.has(query.queryId) || query.sent === null)
         queries.push(query);
     const plan = {
-      querySet: this.#received.querySet,
-      identity: this.#received.identity,
+      querySet: this.#receivedQuerySet,
+      identity: this.#receivedIdentity,
       queries,
-      removed: this.#removed,
+      removed: this.#removed ?? NONE_REMOVED,
     };
-    this.#removed = [];
+    this.#removed = null;
     return plan;
   }
 
@@ -219,9 +229,8 @@ export class SyncSession {
       // A query removed while it ran (even if its id was added again) is
       // reported as removed, not updated.
       if (!result || this.#queries.get(query.queryId) !== query) continue;
-      const sent = this.#sent.get(query.queryId);
-      if (sent !== undefined && sameResult(sent, result)) continue;
-      this.#sent.set(query.queryId, result);
+      if (query.sent !== null && sameResult(query.sent, result)) continue;
+      query.sent = result;
       query.journal = result.journal;
       modifications.push(
         result.success
