@@ -5,7 +5,7 @@
  * The hot path of a fan-out: one result goes to every subscriber, each in a
  * Transition of its own. Only the small per-session parts (versions, query
  * ids, journals, error messages) are encoded here; values, error data and
- * log lines come as bytes made once per object. The frame is built as bytes,
+ * log lines come from their shared encodings. The frame is built as bytes,
  * not text, because the socket wants bytes: a string frame would be
  * flattened and converted to UTF-8 once per session, which costs about as
  * much as encoding it.
@@ -23,7 +23,7 @@ import { encodeTimestamp } from './timestamp.ts';
 import { encodedValue } from './encoded-value.ts';
 import { unreachable } from '../lib/assert.ts';
 
-/** Text to encode here, or bytes encoded once elsewhere, in frame order. */
+/** Text to write as UTF-8, or bytes encoded once elsewhere, in frame order. */
 type Part = string | Uint8Array;
 
 export function encodeTransition(transition: Transition): Buffer {
@@ -100,7 +100,10 @@ function join(parts: Part[]): Buffer {
   for (const part of parts)
     length +=
       typeof part === 'string' ? Buffer.byteLength(part) : part.byteLength;
-  const frame = Buffer.allocUnsafe(length);
+  // Not from Node's shared 8 KiB pool: a frame is garbage once sent, and
+  // its slice would spread the pool's long-lived users (index keys held in
+  // read sets) over more slabs, each kept whole by the few it holds.
+  const frame = Buffer.allocUnsafeSlow(length);
   let offset = 0;
   for (const part of parts) {
     if (typeof part === 'string') offset += frame.write(part, offset);

@@ -1,6 +1,6 @@
 /**
- * encodedValue: a Convex value's JSON text as UTF-8 bytes, made once per
- * value object however many frames carry it.
+ * encodedValue: a Convex value's JSON text, made once per value object
+ * however many frames carry it, and kept as UTF-8 bytes.
  *
  * A query result is computed once and handed, as the same object, to every
  * session subscribed to it; each session's Transition differs only in its
@@ -8,8 +8,12 @@
  * repeat `convexToJson`, `JSON.stringify` and the UTF-8 conversion as many
  * times as there are subscribers, so the bytes are kept beside the object
  * (in a WeakMap: they live exactly as long as the value does) and copied
- * into each frame. Primitives are not kept: a WeakMap cannot hold them, and
- * their text is short, except for a very long top-level string.
+ * into each frame.
+ *
+ * Short encodings are not kept: what keeping them costs (a map entry and a
+ * buffer of their own, a few hundred bytes) is more than they weigh, and
+ * encoding them again costs about as much as copying them. Primitives are
+ * never kept: a WeakMap cannot hold them.
  *
  * The bytes are the encoding of the value when first asked: a value is
  * never changed once it has left the function that returned it (the hub
@@ -19,24 +23,36 @@
  */
 import { type Value, encodeValue } from './values.ts';
 
+/**
+ * Encodings shorter than this many UTF-16 units are given as text, every
+ * time. At this length a kept copy's own overhead (the WeakMap entry, the
+ * typed array and its buffer: about 300 bytes) is at most its size.
+ */
+const KEEP_FROM_LENGTH = 256;
+
 const utf8 = new TextEncoder();
 
 /**
- * Each object's bytes. TextEncoder gives each its own exactly sized buffer:
- * small Node Buffers are slices of a shared 8 KiB pool, and one kept slice
- * would keep its whole slab alive.
+ * Each long encoding's bytes. TextEncoder gives each its own exactly sized
+ * buffer: small Node Buffers are slices of a shared 8 KiB pool, and one
+ * kept slice would keep its whole slab alive.
  */
-const encoded = new WeakMap<object, Uint8Array>();
+const kept = new WeakMap<object, Uint8Array>();
 
-/** The UTF-8 bytes of `JSON.stringify(convexToJson(value))`; throws as `convexToJson` does. */
-export function encodedValue(value: Value): Uint8Array {
+/**
+ * `JSON.stringify(convexToJson(value))`: as text when short, else as its
+ * UTF-8 bytes, the same bytes for every call with the same object. Throws
+ * as `convexToJson` does.
+ */
+export function encodedValue(value: Value): string | Uint8Array {
   if (typeof value !== 'object' || value === null) return encodeNow(value);
-  let bytes = encoded.get(value);
-  if (bytes === undefined) {
-    bytes = encodeNow(value);
-    encoded.set(value, bytes);
-  }
-  return bytes;
+  const bytes = kept.get(value);
+  if (bytes !== undefined) return bytes;
+  const text = encodeNow(value);
+  if (text.length < KEEP_FROM_LENGTH) return text;
+  const encoded = utf8.encode(text);
+  kept.set(value, encoded);
+  return encoded;
 }
 
 /**
@@ -49,9 +65,14 @@ export function sameValue(a: Value, b: Value): boolean {
   if (Object.is(a, b)) return true;
   if (typeof a !== 'object' || a === null) return false;
   if (typeof b !== 'object' || b === null) return false;
-  return Buffer.compare(encodedValue(a), encodedValue(b)) === 0;
+  const left = encodedValue(a);
+  const right = encodedValue(b);
+  // Equal encodings are equally long, so both are text or both are bytes.
+  if (typeof left === 'string' || typeof right === 'string')
+    return left === right;
+  return Buffer.compare(left, right) === 0;
 }
 
-function encodeNow(value: Value): Uint8Array {
-  return utf8.encode(JSON.stringify(encodeValue(value)));
+function encodeNow(value: Value): string {
+  return JSON.stringify(encodeValue(value));
 }
