@@ -30,6 +30,12 @@ const MAX_BACKPRESSURE_BYTES = 64 * 1024 * 1024;
 /** Convex's `CLIENT_TIMEOUT`: 120 s without anything received (pongs count). */
 const IDLE_TIMEOUT_S = 120;
 
+/**
+ * Frames are decoded straight from uWS's buffer, with no Buffer made around
+ * it; a byte-order mark is kept, as the frame's text (decode refuses it).
+ */
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
 export const SYNC_PATHS = ['/api/:version/sync', '/api/sync'] as const;
 
 export function syncBehavior(sync: SyncServer): WebSocketBehavior<SocketData> {
@@ -80,7 +86,7 @@ export function syncBehavior(sync: SyncServer): WebSocketBehavior<SocketData> {
       const { connection } = ws.getUserData();
       if (!connection) return;
       if (isBinary) connection.receiveBinary();
-      else connection.receive(Buffer.from(message).toString('utf8'));
+      else connection.receive(utf8.decode(message));
     },
     drain: (ws) => {
       ws.getUserData().connection?.drained();
