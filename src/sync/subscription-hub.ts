@@ -56,8 +56,11 @@ interface Entry<Spec> {
   /** The last result, valid from its `ts` until `invalidAt` (exclusive). */
   last: QueryRun | null;
   invalidAt: Timestamp | null;
-  /** A run in progress, by the timestamp it reads. */
-  running: Map<Timestamp, Promise<QueryRun>>;
+  /**
+   * Runs in progress, by the timestamp each reads; null while there are
+   * none, which is most of the time for most of the queries held.
+   */
+  running: Map<Timestamp, Promise<QueryRun>> | null;
   /**
    * The intervals under which it is in `#byIndex`: those `last` read, while
    * `last` is valid and the entry is subscribed; empty otherwise.
@@ -109,7 +112,7 @@ export class SubscriptionHub<Spec> {
         subscribers: new Set(),
         last: null,
         invalidAt: null,
-        running: new Map(),
+        running: null,
         watched: [],
       };
       this.#entries.set(key, entry);
@@ -138,17 +141,20 @@ export class SubscriptionHub<Spec> {
       (entry.invalidAt === null || entry.invalidAt > ts)
     )
       return last;
-    const running = entry.running.get(ts);
+    const running = entry.running?.get(ts);
     if (running) return running;
+    const finished = () => {
+      if (entry.running?.get(ts) !== run) return;
+      entry.running.delete(ts);
+      if (entry.running.size === 0) entry.running = null;
+    };
     const run: Promise<QueryRun> = this.#start(spec, ts).then((outcome) => {
-      if (entry.running.get(ts) === run) entry.running.delete(ts);
+      finished();
       this.#keep(entry, outcome);
       return outcome;
     });
-    entry.running.set(ts, run);
-    run.catch(() => {
-      if (entry.running.get(ts) === run) entry.running.delete(ts);
-    });
+    (entry.running ??= new Map()).set(ts, run);
+    run.catch(finished);
     return run;
   }
 
@@ -163,7 +169,7 @@ export class SubscriptionHub<Spec> {
       this.#unwatch(entry);
       entry.last = null;
       entry.invalidAt = null;
-      entry.running.clear();
+      entry.running = null;
     }
     for (const entry of [...this.#entries.values()])
       for (const subscriber of [...entry.subscribers])
