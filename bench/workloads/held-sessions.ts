@@ -25,10 +25,6 @@ import {
 import { fmtBytes, markdownTable } from '../markdown-table.ts';
 import { median } from '../measure.ts';
 import {
-  type RawQuerySession,
-  openRawQuerySession,
-} from '../raw-query-session.ts';
-import {
   type ServerUnderTest,
   withServerUnderTest,
 } from '../server-under-test.ts';
@@ -58,7 +54,7 @@ const BATCH = 250;
 export async function benchHeldSessions(): Promise<HeldSessionsResult> {
   return withServerUnderTest(async (server) => {
     const sessions: RawSession[] = [];
-    const extra: RawQuerySession[] = [];
+    const extra: RawSession[] = [];
     try {
       // Warm the server's paths (and its allocator) with one session first.
       const first = openRawSession(server.url, {
@@ -91,7 +87,7 @@ export async function benchHeldSessions(): Promise<HeldSessionsResult> {
 
       const perSession = EXTRA_SUBSCRIPTIONS / EXTRA_SESSIONS;
       for (let s = 0; s < EXTRA_SESSIONS; s++) {
-        const session = openRawQuerySession(
+        const session = openRawSession(
           server.url,
           Array.from({ length: perSession }, (_, q) => ({
             udfPath: 'counters:get',

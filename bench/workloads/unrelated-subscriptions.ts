@@ -4,7 +4,7 @@
  * not reported, that warms it), in cycles of first alone, then with
  * 10,000 unrelated subscriptions open on the same index: `counters:get`
  * of 10,000 other names, held by 10 bare-protocol sessions of 1,000
- * queries each (raw-query-session.ts). Every write then meets 10,000 read
+ * queries each (test/reliability/raw-session.ts). Every write then meets 10,000 read
  * sets of the same index that it does not touch.
  *
  * Target (issue 8): the unrelated subscriptions add less than 10% to the
@@ -15,9 +15,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fmtMs, fmtPercent, markdownTable } from '../markdown-table.ts';
 import { median } from '../measure.ts';
 import {
-  type RawQuerySession,
-  openRawQuerySession,
-} from '../raw-query-session.ts';
+  type RawSession,
+  openRawSession,
+} from '../../test/reliability/raw-session.ts';
 import {
   type ServerUnderTest,
   withServerUnderTest,
@@ -86,8 +86,8 @@ async function cycle(
   const alone = await updateLatency(server, 'watched', samples);
   const perSession = UNRELATED / SESSIONS;
   const started = performance.now();
-  const sessions: RawQuerySession[] = Array.from({ length: SESSIONS }, (_, s) =>
-    openRawQuerySession(
+  const sessions: RawSession[] = Array.from({ length: SESSIONS }, (_, s) =>
+    openRawSession(
       server.url,
       Array.from({ length: perSession }, (_, q) => ({
         udfPath: 'counters:get',

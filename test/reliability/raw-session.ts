@@ -1,9 +1,10 @@
 /**
  * A sync session held over a bare `ws` socket: `Connect`, then one
- * `ModifyQuerySet` adding one query, as the official client opens every
- * socket (convex-protocol.md §2.1, §2.2). The load test holds thousands
- * of these where thousands of official clients would cost the test process
- * more than the server; the slow-consumer test pauses one to stop reading.
+ * `ModifyQuerySet` adding its query (or queries), as the official client
+ * opens every socket (convex-protocol.md §2.1, §2.2). The load test and the
+ * bench hold thousands of these where thousands of official clients would
+ * cost their own process more than the server; the slow-consumer test
+ * pauses one to stop reading.
  *
  * It reads frames only as far as it must: the first Transition proves the
  * subscription is held; later frames are counted and, on request, kept.
@@ -14,7 +15,7 @@ import WebSocket from 'ws';
 export interface RawSession {
   /** Resolves once the socket is open and the subscription sent. */
   opened: Promise<void>;
-  /** Resolves with the first Transition's text once it arrives. */
+  /** Resolves with the first Transition's text once it arrives; rejects if the socket fails or closes first. */
   subscribed: Promise<string>;
   /** Transitions received so far (chunks counted once, on their last part). */
   transitions(): number;
@@ -30,15 +31,27 @@ export interface RawSession {
   close(): void;
 }
 
+export interface RawQuery {
+  udfPath: string;
+  args: Record<string, unknown>;
+}
+
 export function openRawSession(
   url: string,
-  query: { udfPath: string; args: Record<string, unknown> },
+  query: RawQuery | readonly RawQuery[],
 ): RawSession {
-  const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/api/1.48.0/sync`);
+  const queries: readonly RawQuery[] = 'udfPath' in query ? [query] : query;
+  const socket = new WebSocket(
+    `${url.replace(/^http/, 'ws')}/api/1.48.0/sync`,
+    { perMessageDeflate: false },
+  );
   let transitions = 0;
   let receivedBytes = 0;
   const subscribed = new Promise<string>((resolve, reject) => {
     socket.once('error', reject);
+    socket.once('close', (code) =>
+      reject(new Error(`the session closed (${code}) before its Transition`)),
+    );
     socket.on('message', (data: Buffer) => {
       receivedBytes += data.length;
       // A Transition, or the last part of a chunked one; skip Pings cheaply.
@@ -76,14 +89,12 @@ export function openRawSession(
         type: 'ModifyQuerySet',
         baseVersion: 0,
         newVersion: 1,
-        modifications: [
-          {
-            type: 'Add',
-            queryId: 0,
-            udfPath: query.udfPath,
-            args: [query.args],
-          },
-        ],
+        modifications: queries.map((added, queryId) => ({
+          type: 'Add',
+          queryId,
+          udfPath: added.udfPath,
+          args: [added.args],
+        })),
       }),
     );
   });
