@@ -134,6 +134,35 @@ describe('FunctionRunner', () => {
     ).toMatchObject({ value: 1 });
   });
 
+  test('a request said to be new is run without a lookup, and still committed at most once', async () => {
+    await using rt = await startBasicRuntime();
+    const session = {
+      sessionId: '7d1e2f30-4a5b-4c6d-8e9f-0a1b2c3d4e5f',
+      requestId: 0,
+    };
+    const first = await rt.runner.runMutation(
+      'counters:increment',
+      { name: 'new' },
+      { session: { ...session, mayBeResent: false } },
+    );
+    // A client that wrongly calls a re-send new: the run is wasted, its
+    // commit loses to the record, and the rerun answers from the record.
+    const again = await rt.runner.runMutation(
+      'counters:increment',
+      { name: 'new' },
+      { session: { ...session, mayBeResent: false } },
+    );
+    expect(again).toEqual({
+      success: true,
+      value: null,
+      logLines: [],
+      ts: first.ts,
+    });
+    expect(
+      await rt.runner.runQuery('counters:get', { name: 'new' }),
+    ).toMatchObject({ value: 1 });
+  });
+
   test('a thrown error is a failure value; a ConvexError keeps its data; nothing commits', async () => {
     await using rt = await startBasicRuntime();
     expect(await rt.runner.runQuery('errors:fails', {})).toMatchObject({

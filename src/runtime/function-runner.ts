@@ -65,8 +65,13 @@ export interface CallOptions {
 }
 
 export interface MutationOptions extends CallOptions {
-  /** The client session and request, for exactly-once replay of re-sent mutations. */
-  session?: { sessionId: string; requestId: number };
+  /**
+   * The client session and request, for exactly-once replay of re-sent
+   * mutations. `mayBeResent: false` says the request came on the session's
+   * first connection, so no record of it can exist yet and the lookup before
+   * the run is skipped; the commit refuses a second record all the same.
+   */
+  session?: { sessionId: string; requestId: number; mayBeResent?: boolean };
   /**
    * The pending `_scheduled_functions` job this run executes: the mutation
    * runs only if the job is still pending, and marks it done in its own
@@ -292,7 +297,7 @@ export class FunctionRunner {
     options: MutationOptions,
     retry: boolean,
   ): Promise<MutationAttempt> {
-    if (options.session) {
+    if (options.session && (retry || options.session.mayBeResent !== false)) {
       const record = await this.#store.mutationRecord(
         options.session.sessionId,
         options.session.requestId,

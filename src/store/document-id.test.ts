@@ -69,12 +69,21 @@ test('decodeDocumentId() rejects wrong lengths, foreign characters and table 0',
   expect(() => encodeDocumentId(0, new Uint8Array(16))).toThrow(RangeError);
 });
 
-test('newInternalId() ends with the day number and is otherwise random', () => {
-  const day = Math.floor(Date.UTC(2026, 10, 23) / 86_400_000);
-  const a = newInternalId(Date.UTC(2026, 10, 23, 12));
-  const b = newInternalId(Date.UTC(2026, 10, 23, 12));
+test('newInternalId() is the creation time, 8 random bytes and the day number', () => {
+  const at = Date.UTC(2026, 10, 23, 12);
+  const day = Math.floor(at / 86_400_000);
+  const a = newInternalId(at);
+  const b = newInternalId(at);
+  expect(Buffer.from(a.subarray(0, 6)).readUIntBE(0, 6)).toBe(at);
   expect((a[14] ?? 0) * 256 + (a[15] ?? 0)).toBe(day);
   expect(
-    Buffer.from(a.subarray(0, 14)).equals(Buffer.from(b.subarray(0, 14))),
+    Buffer.from(a.subarray(6, 14)).equals(Buffer.from(b.subarray(6, 14))),
   ).toBe(false);
+});
+
+test('ids made later sort after earlier ones, as strings', () => {
+  const ids = [0, 1, 255, 256, 2 ** 32 - 1, 2 ** 32, Date.now()].map((ms) =>
+    encodeDocumentId(10_001, newInternalId(ms)),
+  );
+  expect([...ids].sort()).toEqual(ids);
 });

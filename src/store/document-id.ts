@@ -7,7 +7,14 @@
  * (5-bit groups, most significant bit first, no padding):
  * - VInt: the table number in 7-bit groups, least significant first, the high
  *   bit set on every byte but the last (1 to 5 bytes);
- * - internalId: 14 random bytes then the 2-byte day number since the epoch;
+ * - internalId: 14 bytes, then the 2-byte day number since the epoch. On
+ *   Convex the 14 are random; here the first 6 are the creation time in
+ *   milliseconds (big-endian) and the other 8 random, so that ids made
+ *   one after another sort one after another: a new document's rows then
+ *   land at the end of the store's B-trees (documents, `by_id`) instead of
+ *   on a random page each, which with a batch of inserts per commit was most
+ *   of the pages a commit wrote. 64 random bits per millisecond keep ids as
+ *   hard to guess, and an id tells nothing `_creationTime` does not;
  * - footer: a Fletcher-16 checksum (sums modulo 256) of what precedes it,
  *   XOR the format version 0, little-endian.
  * So ids are 31 to 37 characters, 32 for the usual table numbers 10001 and up.
@@ -19,7 +26,7 @@ import { randomFillSync } from 'node:crypto';
 
 /**
  * Random bytes drawn from the OS 4 KiB at a time and handed out in order:
- * one system call per 292 ids instead of one per id.
+ * one system call per 512 ids instead of one per id.
  */
 const RANDOM_POOL_BYTES = 4096;
 const randomPool = new Uint8Array(RANDOM_POOL_BYTES);
@@ -43,7 +50,10 @@ const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 const DIGIT_OF = new Map([...ALPHABET].map((char, digit) => [char, digit]));
 const VERSION = 0;
 const INTERNAL_ID_BYTES = 16;
-const RANDOM_BYTES = 14;
+/** The creation time's bytes at the head of an internal id: 48 bits of milliseconds, until the year 10889. */
+const TIME_BYTES = 6;
+const RANDOM_BYTES = 8;
+const DAY_OFFSET = TIME_BYTES + RANDOM_BYTES;
 const MIN_ID_LENGTH = 31;
 const MAX_ID_LENGTH = 37;
 const MAX_TABLE_NUMBER = 0xffff_ffff;
@@ -91,13 +101,18 @@ export function decodeDocumentId(id: string): DecodedId | null {
     : null;
 }
 
-/** A fresh internal id: 14 random bytes, then the day number of `nowMs` (big-endian). */
+/** A fresh internal id: the time `nowMs`, 8 random bytes, then the day number of `nowMs` (all big-endian). */
 export function newInternalId(nowMs: number): Uint8Array {
   const id = new Uint8Array(INTERNAL_ID_BYTES);
-  id.set(randomBytes(RANDOM_BYTES));
+  const ms = Math.max(0, Math.floor(nowMs));
+  const high = Math.floor(ms / 2 ** 32) & 0xffff;
+  id[0] = high >> 8;
+  id[1] = high & 0xff;
+  new DataView(id.buffer).setUint32(2, ms >>> 0);
+  id.set(randomBytes(RANDOM_BYTES), TIME_BYTES);
   const day = Math.floor(nowMs / MS_PER_DAY) & 0xffff;
-  id[RANDOM_BYTES] = day >> 8;
-  id[RANDOM_BYTES + 1] = day & 0xff;
+  id[DAY_OFFSET] = day >> 8;
+  id[DAY_OFFSET + 1] = day & 0xff;
   return id;
 }
 

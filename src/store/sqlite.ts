@@ -138,6 +138,17 @@ class SqliteStore implements DocumentStore, StoreEngine {
   readonly #group = new GroupCommit<CommitRequest, CommitResult>((batch) =>
     this.#commitBatch(batch),
   );
+  /**
+   * A batch's transaction and, nested in it, one request's savepoint: made
+   * once, since better-sqlite3 builds a wrapper with five properties for
+   * every `transaction()`.
+   */
+  readonly #batchTransaction: (work: () => void) => void;
+  readonly #requestSavepoint: (
+    request: CommitRequest,
+    ts: Timestamp,
+    writes: DocumentWrite[],
+  ) => void;
   #latest: Timestamp;
   /** Snapshots before this were pruned away. */
   #floor: Timestamp;
@@ -148,10 +159,10 @@ class SqliteStore implements DocumentStore, StoreEngine {
     this.#db.pragma(
       `synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`,
     );
-    // Documents and their id index entries are keyed by random ids, so every
-    // commit touches leaf pages all over those trees: a page cache of 64 MiB
-    // (SQLite's default is 2 MiB) keeps them in memory for a few hundred
-    // thousand documents. It fills only as pages are read.
+    // Updates and deletes touch leaf pages all over the document and index
+    // trees (only new documents land at their ends, document-id.ts): a page
+    // cache of 64 MiB (SQLite's default is 2 MiB) keeps them in memory for a
+    // few hundred thousand documents. It fills only as pages are read.
     this.#db.pragma(`cache_size = -${CACHE_KIB}`);
     // A checkpoint copies the WAL into the database and syncs it. Every
     // 16,384 pages (64 MiB of WAL) rather than SQLite's 1,000 makes them
@@ -192,9 +203,14 @@ class SqliteStore implements DocumentStore, StoreEngine {
         )
         .safeIntegers(true),
       insertSession: db.prepare(
-        'INSERT INTO session_requests (session_id, request_id, result, ts) VALUES (?, ?, ?, ?)',
+        'INSERT OR IGNORE INTO session_requests (session_id, request_id, result, ts) VALUES (?, ?, ?, ?)',
       ),
     };
+    this.#batchTransaction = db.transaction((work: () => void) => work());
+    this.#requestSavepoint = db.transaction(
+      (request: CommitRequest, ts: Timestamp, writes: DocumentWrite[]) =>
+        this.#writeRequest(request, ts, writes),
+    );
     this.#loadCatalog();
     const last = db
       .prepare('SELECT MAX(ts) AS ts FROM commits')
@@ -392,7 +408,7 @@ class SqliteStore implements DocumentStore, StoreEngine {
   #commitBatch(batch: readonly CommitRequest[]): Settled<CommitResult>[] {
     const outcomes: Settled<CommitResult>[] = [];
     const committed: CommitEntry[] = [];
-    this.#db.transaction(() => {
+    this.#batchTransaction(() => {
       for (const request of batch) {
         try {
           const result = this.#commitOne(request, committed);
@@ -401,13 +417,62 @@ class SqliteStore implements DocumentStore, StoreEngine {
           outcomes.push({ ok: false, error });
         }
       }
-    })();
+    });
     for (const entry of committed) {
       this.#latest = entry.ts;
       this.#tail.push(entry);
       this.#commitListeners.notify(entry);
     }
     return outcomes;
+  }
+
+  /**
+   * One request's writes, in its savepoint. Its mutation records go first,
+   * as their own check: a request recorded already throws AlreadyRecorded,
+   * which rolls the savepoint back, and a new one costs no lookup.
+   */
+  #writeRequest(
+    request: CommitRequest,
+    ts: Timestamp,
+    writes: DocumentWrite[],
+  ): void {
+    for (const m of request.mutations) {
+      const inserted = this.#statements.insertSession.run(
+        m.sessionId,
+        m.requestId,
+        m.result,
+        ts,
+      );
+      if (inserted.changes === 0) throw new AlreadyRecorded(m);
+    }
+    for (const table of request.newTables) this.#createTable(table, writes);
+    for (const write of request.writes) {
+      const before = write.created
+        ? null
+        : (this.#statements.document.get(write.id, ts)?.value ?? null);
+      const indexes = this.catalog.indexes(write.table.number);
+      const entry = documentWrite(
+        write,
+        before === null ? null : documentFromText(before),
+        indexes,
+      );
+      writes.push(entry);
+      const value = write.document && documentToText(write.document);
+      this.#statements.insertDocument.run(
+        write.id,
+        ts,
+        write.table.number,
+        value,
+      );
+      for (const key of entry.keys) {
+        if (key.old && key.new && key.old.equals(key.new)) continue;
+        if (key.old)
+          this.#statements.insertEntry.run(key.indexId, key.old, ts, null);
+        if (key.new)
+          this.#statements.insertEntry.run(key.indexId, key.new, ts, write.id);
+      }
+    }
+    this.#statements.insertCommit.run(ts, serializeWrites(writes));
   }
 
   /** Checks and writes one request inside the batch's transaction; `committed` holds the batch's commits so far. */
@@ -418,62 +483,21 @@ class SqliteStore implements DocumentStore, StoreEngine {
       this.catalog,
     );
     if (conflict) return { success: false, conflict };
-    for (const { sessionId, requestId } of request.mutations) {
-      const recorded = this.#statements.session.get(sessionId, requestId);
-      if (recorded) {
-        return {
-          success: false,
-          conflict: sessionRequestConflict(sessionId, requestId, recorded.ts),
-        };
-      }
-    }
 
     const ts = nextCommitTs(committed.at(-1)?.ts ?? this.#latest);
     const writes: DocumentWrite[] = [];
-    // Nested in the batch's transaction, this is a savepoint.
-    this.#db.transaction(() => {
-      for (const table of request.newTables) this.#createTable(table, writes);
-      for (const write of request.writes) {
-        const before = write.created
-          ? null
-          : (this.#statements.document.get(write.id, ts)?.value ?? null);
-        const indexes = this.catalog.indexes(write.table.number);
-        const entry = documentWrite(
-          write,
-          before === null ? null : documentFromText(before),
-          indexes,
-        );
-        writes.push(entry);
-        const value = write.document && documentToText(write.document);
-        this.#statements.insertDocument.run(
-          write.id,
-          ts,
-          write.table.number,
-          value,
-        );
-        for (const key of entry.keys) {
-          if (key.old && key.new && key.old.equals(key.new)) continue;
-          if (key.old)
-            this.#statements.insertEntry.run(key.indexId, key.old, ts, null);
-          if (key.new)
-            this.#statements.insertEntry.run(
-              key.indexId,
-              key.new,
-              ts,
-              write.id,
-            );
-        }
-      }
-      for (const m of request.mutations) {
-        this.#statements.insertSession.run(
-          m.sessionId,
-          m.requestId,
-          m.result,
-          ts,
-        );
-      }
-      this.#statements.insertCommit.run(ts, serializeWrites(writes));
-    })();
+    try {
+      this.#requestSavepoint(request, ts, writes);
+    } catch (error) {
+      if (!(error instanceof AlreadyRecorded)) throw error;
+      const { sessionId, requestId } = error.request;
+      const recorded = this.#statements.session.get(sessionId, requestId);
+      if (!recorded) throw new Error('a refused mutation record is not there');
+      return {
+        success: false,
+        conflict: sessionRequestConflict(sessionId, requestId, recorded.ts),
+      };
+    }
     committed.push({ ts, writes });
     return { success: true, ts, writes };
   }
@@ -572,5 +596,15 @@ class SqliteStore implements DocumentStore, StoreEngine {
         }));
       if (indexes.length > 0) this.catalog.setIndexes(table.number, indexes);
     }
+  }
+}
+
+/** Thrown inside a commit's savepoint when one of its mutations has a record already. */
+class AlreadyRecorded extends Error {
+  readonly request: { sessionId: string; requestId: number };
+
+  constructor(request: { sessionId: string; requestId: number }) {
+    super(`request ${request.requestId} of ${request.sessionId} is recorded`);
+    this.request = request;
   }
 }

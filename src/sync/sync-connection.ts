@@ -76,7 +76,7 @@ export interface SyncServices {
     args: Value,
     options: {
       identity: Record<string, JSONValue> | null;
-      session?: { sessionId: string; requestId: number };
+      session?: { sessionId: string; requestId: number; mayBeResent: boolean };
     },
   ): Promise<FunctionResult & { ts?: Timestamp }>;
   runAction(
@@ -326,7 +326,7 @@ export class SyncConnection implements HubSubscriber {
     this.#queuedMutations += 1;
     // Each mutation runs as the identity of the moment it arrived.
     const identity = this.#identityJson();
-    const sessionId = this.#session.sessionId;
+    const { sessionId, firstConnection } = this.#session;
     this.#mutations = this.#mutations
       .then(async () => {
         if (this.#state !== 'open') return;
@@ -337,7 +337,13 @@ export class SyncConnection implements HubSubscriber {
             identity,
             ...(sessionId === null
               ? {}
-              : { session: { sessionId, requestId: message.requestId } }),
+              : {
+                  session: {
+                    sessionId,
+                    requestId: message.requestId,
+                    mayBeResent: !firstConnection,
+                  },
+                }),
           },
         );
         if (this.#state !== 'open') return;

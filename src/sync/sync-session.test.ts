@@ -510,6 +510,29 @@ test('Connect gives the clock skew as client minus server, in ms, for every Tran
   expect(transition(session, 1n, () => ok(null))?.clientClockSkew).toBe(-250);
 });
 
+test("only a client's first socket is a first connection: later ones may re-send mutations", () => {
+  const connected = (connectionCount: number) => {
+    const session = new SyncSession();
+    accept(
+      session.connect(
+        {
+          type: 'Connect',
+          sessionId: '6d3a5c1e-8a4b-4f3e-9a8b-1c2d3e4f5a6b',
+          connectionCount,
+          lastCloseReason: connectionCount === 0 ? 'InitialConnect' : null,
+          clientTs: 0,
+        },
+        0n,
+        0,
+      ),
+    );
+    return session.firstConnection;
+  };
+  expect(connected(0)).toBe(true);
+  expect(connected(1)).toBe(false);
+  expect(new SyncSession().firstConnection).toBe(false);
+});
+
 test('Connect from a client that has seen a later timestamp than ours is internal', () => {
   const connect = (maxObservedTimestamp?: Timestamp) =>
     new SyncSession().connect(

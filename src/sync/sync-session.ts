@@ -89,6 +89,11 @@ const NO_IDENTITY: SessionIdentity = Object.freeze({ kind: 'none' });
 export class SyncSession {
   /** From `Connect`; null when the client never sent one (`expectAuth`). */
   sessionId: string | null = null;
+  /**
+   * True when `Connect` said this is the client's first socket
+   * (`connectionCount` 0): nothing it sends can be a re-send.
+   */
+  firstConnection = false;
   /** `clientTs − server now`, in ms, from `Connect`. */
   clientClockSkew: number | null = null;
   identity: SessionIdentity = NO_IDENTITY;
@@ -115,6 +120,7 @@ export class SyncSession {
     nowMs: number,
   ): SessionOutcome {
     this.sessionId = message.sessionId;
+    this.firstConnection = message.connectionCount === 0;
     if (message.clientTs !== undefined)
       this.clientClockSkew = message.clientTs - nowMs;
     if (
