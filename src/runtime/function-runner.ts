@@ -262,11 +262,15 @@ export class FunctionRunner {
       const retry = lost !== null;
       const run = (): Promise<MutationAttempt> =>
         this.#attemptMutation(found.fn, args, options, retry);
-      // The first rerun waits its turn behind the others that lost on the
-      // same document; a rerun that lost again runs alone (conflict-lanes.ts).
+      // With a sole writer, a first run goes alone, after the one before it
+      // has committed: on one JavaScript thread over synchronous reads,
+      // running mutations side by side overlapped no waiting, it only made
+      // them lose to each other. Otherwise the first rerun waits its turn
+      // behind the others that lost on the same document, and a rerun that
+      // lost again runs alone (conflict-lanes.ts).
       const tried: MutationAttempt =
         lost === null
-          ? await run()
+          ? await (this.#store.soleWriter ? this.#lanes.exclusive(run) : run())
           : attempt === 1
             ? await this.#lanes.run(laneOf(lost), run)
             : await this.#lanes.exclusive(run);

@@ -98,6 +98,7 @@ type Queryable = pg.Pool | pg.PoolClient;
 
 class PostgresStore implements DocumentStore, StoreEngine {
   readonly catalog = new Catalog();
+  readonly soleWriter = false;
   readonly #commitListeners = new CommitListeners();
   readonly #pool: pg.Pool;
   readonly #s: string;

@@ -129,6 +129,7 @@ export async function openSqliteStore(
 
 class SqliteStore implements DocumentStore, StoreEngine {
   readonly catalog = new Catalog();
+  readonly soleWriter = true;
   readonly #commitListeners = new CommitListeners();
   readonly #db: Database.Database;
   readonly #statements;

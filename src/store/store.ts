@@ -141,6 +141,14 @@ export interface IndexDefinition {
 }
 
 export interface DocumentStore {
+  /**
+   * True when this process is the store's only writer and a transaction's
+   * reads never wait on I/O (SQLite): transactions that run at the same time
+   * then share no waiting, only conflicts, and writers run one at a time
+   * (function-runner.ts). False when commits from elsewhere can interleave
+   * and reads are round trips (PostgreSQL).
+   */
+  readonly soleWriter: boolean;
   /** The timestamp of the latest commit. */
   latestTs(): Promise<Timestamp>;
   /** A transaction reading the snapshot at `ts` (default: the latest; never before the last prune). */
