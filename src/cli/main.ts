@@ -6,8 +6,8 @@
  * `_generated/`. Logs are JSON lines on stderr (readable on a terminal);
  * stdout carries the banner.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import packageJson from '../../package.json' with { type: 'json' };
 import { uwsTransport } from '../ws/uws.ts';
 import { banner } from './banner.ts';
 import { runCodegen } from './codegen.ts';
@@ -37,10 +37,6 @@ Options (each also an environment variable):
   --jwt-secret SECRET  CONVERGE_JWT_SECRET  default unset; when set, accept HS256 dev tokens signed with it
   --env-file FILE      CONVERGE_ENV_FILE    default unset; a dotenv file: the functions' process.env
 `;
-
-const packageJson = JSON.parse(
-  readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
-) as { version: string };
 
 /** File name of the admin key in the data directory, as start-server.ts keeps it. */
 const ADMIN_KEY_FILE = 'admin_key';

@@ -10,16 +10,21 @@
  * server's copy. `node:async_hooks` is the realm's AsyncLocalStorage, as the
  * CLI shims it.
  */
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { type Plugin, build } from 'esbuild';
 import { type FunctionsDirectory, modulePathOf } from './module-discovery.ts';
 
 /** The global the bundle assigns its exports to. */
 export const BUNDLE_GLOBAL = '__convergeFunctions';
 
-const serverNodeModules = fileURLToPath(
-  new URL('../../node_modules', import.meta.url),
+/**
+ * The folder the server's own `convex` is installed in: found by resolving
+ * it, not by this module's depth, which differs when the server runs as one
+ * bundled file.
+ */
+const serverNodeModules = dirname(
+  dirname(createRequire(import.meta.url).resolve('convex/package.json')),
 );
 
 const asyncHooksShim: Plugin = {
