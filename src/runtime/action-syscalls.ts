@@ -9,22 +9,42 @@
  * A call that fails rejects with an `Error` whose `data` is the value JSON of
  * a `ConvexError`, which `convex/server` turns back into a `ConvexError` in
  * the action.
+ *
+ * Two tables in all (with files or without), built when this module loads;
+ * an HTTP action's ops are an action's.
  */
 import { type JSONValue, type Value, jsonToConvex } from 'convex/values';
 import type { FunctionKind } from './execution.ts';
-import { functionHandle } from './function-address.ts';
 import { type FunctionResult, valueJsonOrThrow } from './function-result.ts';
-import { type MetaContext, metaOps } from './meta-syscalls.ts';
-import { type StorageContext, storageOps } from './storage-syscalls.ts';
-import { type SyscallArgs, SyscallTable } from './syscall-table.ts';
-import { addressOrThrow, jobToSchedule } from './udf-syscalls.ts';
+import { type MetaRun, metaOps } from './meta-syscalls.ts';
+import { type StorageRun, storageOps } from './storage-syscalls.ts';
+import {
+  type AsyncOps,
+  type SyscallArgs,
+  SyscallTable,
+} from './syscall-table.ts';
+import {
+  addressOrThrow,
+  createFunctionHandle,
+  jobToSchedule,
+} from './udf-syscalls.ts';
 import type { VectorQuery } from './vector-search.ts';
 
-/** What an action may call: the runner, seen through the calls an action makes. */
+type Identity = Record<string, JSONValue> | null;
+
+/** What an action may call: the runner, seen through the calls an action makes, on behalf of the action's caller. */
 export interface ActionCalls {
-  query(path: string, args: Value): Promise<FunctionResult>;
-  mutation(path: string, args: Value): Promise<FunctionResult>;
-  action(path: string, args: Value): Promise<FunctionResult>;
+  query(path: string, args: Value, identity: Identity): Promise<FunctionResult>;
+  mutation(
+    path: string,
+    args: Value,
+    identity: Identity,
+  ): Promise<FunctionResult>;
+  action(
+    path: string,
+    args: Value,
+    identity: Identity,
+  ): Promise<FunctionResult>;
   schedule(job: ReturnType<typeof jobToSchedule>): Promise<string>;
   cancel(id: string): Promise<void>;
   /** The kind of the function at a canonical path, or null when there is none. */
@@ -32,40 +52,56 @@ export interface ActionCalls {
   vectorSearch(query: VectorQuery): Promise<JSONValue>;
 }
 
-export function actionSyscalls(
-  calls: ActionCalls,
-  meta: MetaContext,
-  storage: StorageContext | null,
-): SyscallTable {
-  const call =
-    (run: (path: string, args: Value) => Promise<FunctionResult>) =>
-    async (args: SyscallArgs) =>
-      valueJsonOrThrow(
-        await run(addressOrThrow(args), jsonToConvex(args['args'] ?? {})),
-      );
-  return new SyscallTable({
+/** What an action's ops read of its run. */
+export interface ActionSyscallRun extends MetaRun, StorageRun {
+  readonly calls: ActionCalls;
+}
+
+/** A nested call's answer, or its failure as a rejection. */
+async function called(
+  run: ActionSyscallRun,
+  args: SyscallArgs,
+  call: 'query' | 'mutation' | 'action',
+): Promise<JSONValue> {
+  return valueJsonOrThrow(
+    await run.calls[call](
+      addressOrThrow(args),
+      jsonToConvex(args['args'] ?? {}),
+      run.identity,
+    ),
+  );
+}
+
+const actionOps: AsyncOps<ActionSyscallRun> = {
+  '1.0/actions/query': async (run, args) => called(run, args, 'query'),
+  '1.0/actions/mutation': async (run, args) => called(run, args, 'mutation'),
+  '1.0/actions/action': async (run, args) => called(run, args, 'action'),
+  '1.0/actions/schedule': async (run, args) =>
+    run.calls.schedule(jobToSchedule(args, run.calls)),
+  '1.0/actions/cancel_job': async (run, args) => {
+    await run.calls.cancel(args['id'] as string);
+    return null;
+  },
+  '1.0/actions/vectorSearch': async (run, args) =>
+    run.calls.vectorSearch(args['query'] as unknown as VectorQuery),
+  '1.0/createFunctionHandle': async (run, args) =>
+    createFunctionHandle(run.calls, args),
+};
+
+function actionTable(files: boolean): SyscallTable<ActionSyscallRun> {
+  return new SyscallTable<ActionSyscallRun>({
     sync: {},
     async: {
-      ...metaOps(meta),
-      ...(storage ? storageOps(storage) : {}),
-      '1.0/actions/query': call((p, a) => calls.query(p, a)),
-      '1.0/actions/mutation': call((p, a) => calls.mutation(p, a)),
-      '1.0/actions/action': call((p, a) => calls.action(p, a)),
-      '1.0/actions/schedule': async (args) =>
-        calls.schedule(jobToSchedule(args, (path) => calls.kindOf(path))),
-      '1.0/actions/cancel_job': async (args) => {
-        await calls.cancel(args['id'] as string);
-        return null;
-      },
-      '1.0/actions/vectorSearch': async (args) =>
-        calls.vectorSearch(args['query'] as unknown as VectorQuery),
-      '1.0/createFunctionHandle': async (args) => {
-        const path = addressOrThrow(args);
-        if (calls.kindOf(path) === null)
-          throw new Error(`Function ${path} does not exist.`);
-        return functionHandle(path);
-      },
+      ...metaOps('action'),
+      ...(files ? storageOps('action') : {}),
+      ...actionOps,
     },
-    serial: false,
   });
+}
+
+const tables = { files: actionTable(true), none: actionTable(false) };
+
+/** The table of actions and HTTP actions, with the storage ops when the deployment keeps files. */
+export function actionSyscalls(files: boolean): SyscallTable<ActionSyscallRun> {
+  return files ? tables.files : tables.none;
 }

@@ -4,7 +4,8 @@
  * queries and pages, writes (mutations only), and the system table guard
  * that keeps `db` on user tables and `db.system` on the two readable system
  * tables. Synchronous ops answer from what the transaction already knows
- * (the catalog). SyscallTable does the JSON and the ordering.
+ * (the catalog). SyscallTable does the JSON, the run (udf-run.ts) the
+ * ordering.
  */
 import {
   type JSONValue,
@@ -15,7 +16,6 @@ import {
 import { FIRST_USER_TABLE_NUMBER, SYSTEM_TABLES } from '../store/catalog.ts';
 import { decodeDocumentId } from '../store/document-id.ts';
 import type { Document, DocumentPatch, Transaction } from '../store/store.ts';
-import type { FunctionKind } from './execution.ts';
 import {
   type CursorPosition,
   decodeCursor,
@@ -75,71 +75,91 @@ interface DocumentStream {
   readonly rowsRead: number;
 }
 
-export interface DatabaseSyscallOptions {
-  kind: FunctionKind;
-  /** The schema's document validators, by table: writes must satisfy them. */
-  documentValidators?: ReadonlyMap<string, ValidatorJson>;
-  /** The schema's text search indexes, by `table.index`. */
-  searchIndexes?: ReadonlyMap<string, SearchIndexDefinition>;
-  /** The journal of the previous run of this query: the pinned end of its page. */
-  journal?: string | null;
+/** What the database ops read of a run. */
+export interface DatabaseRun {
+  readonly database: DatabaseSyscalls;
 }
 
+/**
+ * The database state of one run of a query or mutation: its transaction,
+ * its open query streams, and the page it paginated. The ops are built
+ * once, as static tables whose handlers take the run.
+ */
 export class DatabaseSyscalls {
   readonly #tx: Transaction;
-  readonly #options: DatabaseSyscallOptions;
-  readonly #streams = new Map<number, DocumentStream>();
+  readonly #kind: 'query' | 'mutation';
+  /** The schema's text search indexes, by `table.index`. */
+  readonly #searchIndexes: ReadonlyMap<string, SearchIndexDefinition>;
+  /** The schema's document validators, by table: writes must satisfy them. */
+  readonly #documentValidators: ReadonlyMap<string, ValidatorJson>;
+  /** The journal of the previous run of this query: the pinned end of its page. */
+  readonly #previousJournal: string | null;
+  /** Made when the first query opens: many mutations open none. */
+  #streams: Map<number, DocumentStream> | null = null;
   #nextQueryId = 0;
   /** Set by the one `paginate` a function may run: the end of its page, for the next run. */
   journal: string | null = null;
   #paginated = false;
 
-  constructor(tx: Transaction, options: DatabaseSyscallOptions) {
+  constructor(
+    tx: Transaction,
+    kind: 'query' | 'mutation',
+    searchIndexes: ReadonlyMap<string, SearchIndexDefinition>,
+    documentValidators: ReadonlyMap<string, ValidatorJson>,
+    previousJournal: string | null,
+  ) {
     this.#tx = tx;
-    this.#options = options;
+    this.#kind = kind;
+    this.#searchIndexes = searchIndexes;
+    this.#documentValidators = documentValidators;
+    this.#previousJournal = previousJournal;
   }
 
-  readonly sync: SyncOps = {
-    '1.0/queryStream': (args) => ({
-      queryId: this.#openQuery(args['query'] as unknown as SerializedQuery),
+  static readonly syncOps: SyncOps<DatabaseRun> = {
+    '1.0/queryStream': ({ database }, args) => ({
+      queryId: database.#openQuery(args['query'] as unknown as SerializedQuery),
     }),
-    '1.0/queryCleanup': (args) =>
-      this.#streams.delete(args['queryId'] as number),
-    '1.0/db/normalizeId': (args) => ({
-      id: this.#normalizeId(
+    '1.0/queryCleanup': ({ database }, args) =>
+      database.#streams?.delete(args['queryId'] as number) ?? false,
+    '1.0/db/normalizeId': ({ database }, args) => ({
+      id: database.#normalizeId(
         args['table'] as string,
         args['idString'] as string,
       ),
     }),
-    '1.0/getSnapshotTs': () =>
-      convexToJson(BigInt.asIntN(64, this.#tx.snapshotTs)),
+    '1.0/getSnapshotTs': ({ database }) =>
+      convexToJson(BigInt.asIntN(64, database.#tx.snapshotTs)),
   };
 
-  readonly async: AsyncOps = {
-    '1.0/get': async (args) =>
+  /** Every kind has the writes: in a query they answer that it cannot write. */
+  static readonly asyncOps: AsyncOps<DatabaseRun> = {
+    '1.0/get': async ({ database }, args) =>
       documentJson(
-        await this.#get(
+        await database.#get(
           args['id'] as string,
           args['table'] as string | undefined,
           args['isSystem'] === true,
         ),
       ),
-    '1.0/queryStreamNext': async (args) => {
+    '1.0/queryStreamNext': async ({ database }, args) => {
       const queryId = args['queryId'] as number;
-      const stream = this.#streams.get(queryId);
+      const stream = database.#streams?.get(queryId);
       if (!stream) throw new Error(`Query ${queryId} is not open.`);
       const next = await stream.next();
-      if (!next) this.#streams.delete(queryId);
+      if (!next) database.#streams?.delete(queryId);
       return {
         value: next && convexToJson(next.document),
         done: !next,
       };
     },
-    '1.0/queryPage': async (args) =>
-      (await this.#page(args as unknown as PageArgs)) as unknown as JSONValue,
-    '1.0/count': async (args) => this.#count(args['table'] as string),
-    '1.0/insert': async (args) => {
-      this.#assertMutation('insert');
+    '1.0/queryPage': async ({ database }, args) =>
+      (await database.#page(
+        args as unknown as PageArgs,
+      )) as unknown as JSONValue,
+    '1.0/count': async ({ database }, args) =>
+      database.#count(args['table'] as string),
+    '1.0/insert': async ({ database }, args) => {
+      database.#assertMutation('insert');
       const table = args['table'] as string;
       if (table.startsWith('_'))
         throw new Error(`Cannot insert into system table ${table}.`);
@@ -149,55 +169,55 @@ export class DatabaseSyscalls {
           throw new Error(
             `Cannot insert a document with the system field \`${field}\`: Convex sets it.`,
           );
-      this.#checkSchema(table, fields);
-      return { _id: await this.#tx.insert(table, fields) };
+      database.#checkSchema(table, fields);
+      return { _id: await database.#tx.insert(table, fields) };
     },
-    '1.0/shallowMerge': async (args) => {
-      this.#assertMutation('patch');
-      const id = this.#writableId(args);
-      const patch = await this.#checkedSystemFields(
+    '1.0/shallowMerge': async ({ database }, args) => {
+      database.#assertMutation('patch');
+      const id = database.#writableId(args);
+      const patch = await database.#checkedSystemFields(
         id,
         patchFromJson(args['value'] ?? {}),
       );
-      const current = await this.#tx.get(id);
-      const table = current && this.#tableOf(id);
+      const current = await database.#tx.get(id);
+      const table = current && database.#tableOf(id);
       if (current && table) {
         const next: Record<string, Value> = { ...current };
         for (const [field, value] of Object.entries(patch)) {
           if (value === undefined) delete next[field];
           else next[field] = value;
         }
-        this.#checkSchema(table, next);
+        database.#checkSchema(table, next);
       }
-      await this.#tx.patch(id, patch);
-      return documentJson(await this.#tx.get(id));
+      await database.#tx.patch(id, patch);
+      return documentJson(await database.#tx.get(id));
     },
-    '1.0/replace': async (args) => {
-      this.#assertMutation('replace');
-      const id = this.#writableId(args);
+    '1.0/replace': async ({ database }, args) => {
+      database.#assertMutation('replace');
+      const id = database.#writableId(args);
       const fields = jsonToConvex(args['value'] ?? {}) as Record<string, Value>;
       const {
         _id: _ignoredId,
         _creationTime: _ignoredTime,
         ...rest
-      } = await this.#checkedSystemFields(id, fields);
-      const table = this.#tableOf(id);
-      if (table) this.#checkSchema(table, rest);
-      await this.#tx.replace(id, rest);
-      return documentJson(await this.#tx.get(id));
+      } = await database.#checkedSystemFields(id, fields);
+      const table = database.#tableOf(id);
+      if (table) database.#checkSchema(table, rest);
+      await database.#tx.replace(id, rest);
+      return documentJson(await database.#tx.get(id));
     },
-    '1.0/remove': async (args) => {
-      this.#assertMutation('delete');
-      const id = this.#writableId(args);
-      const before = await this.#tx.get(id);
-      await this.#tx.delete(id);
+    '1.0/remove': async ({ database }, args) => {
+      database.#assertMutation('delete');
+      const id = database.#writableId(args);
+      const before = await database.#tx.get(id);
+      await database.#tx.delete(id);
       return documentJson(before);
     },
   };
 
   /** Throws Convex's error when a document (with or without system fields) breaks its table's validator. */
   #checkSchema(table: string, document: Record<string, Value>): void {
-    const validator = this.#options.documentValidators?.get(table);
+    const validator = this.#documentValidators.get(table);
     if (!validator) return;
     const {
       _id: _ignoredId,
@@ -215,40 +235,39 @@ export class DatabaseSyscalls {
   #tableOf(id: string): string | null {
     const decoded = decodeDocumentId(id);
     if (!decoded) return null;
-    for (const table of this.#options.documentValidators?.keys() ?? [])
+    for (const table of this.#documentValidators.keys())
       if (this.#tx.tableNumber(table) === decoded.tableNumber) return table;
     return null;
   }
 
   #openQuery(query: SerializedQuery): number {
     const queryId = this.#nextQueryId++;
-    this.#streams.set(queryId, this.#open(query).stream());
+    (this.#streams ??= new Map()).set(
+      queryId,
+      this.#stream(query, this.#target(query)),
+    );
     return queryId;
   }
 
-  /**
-   * A query's stream (from given bounds), and the fields its positions are
-   * keys of, which bind its page cursors to it.
-   */
-  #open(query: SerializedQuery): {
-    fields: readonly string[];
-    stream(bounds?: StreamBounds): DocumentStream;
-  } {
-    if (query.source.type === 'Search') {
-      const { indexName } = query.source;
-      const index = this.#options.searchIndexes?.get(indexName);
-      if (!index) throw new Error(`Index ${indexName} not found.`);
-      this.#assertReadable(index.table);
-      return {
-        fields: SEARCH_POSITION_FIELDS,
-        stream: (bounds) => new SearchStream(this.#tx, index, query, bounds),
-      };
-    }
-    const compiled = this.#compile(query);
-    return {
-      fields: compiled.fields,
-      stream: (bounds) => new QueryStream(this.#tx, compiled, bounds),
-    };
+  /** What a query reads: the text search index of a search, else its index range, compiled. */
+  #target(query: SerializedQuery): SearchIndexDefinition | CompiledQuery {
+    if (query.source.type !== 'Search') return this.#compile(query);
+    const { indexName } = query.source;
+    const index = this.#searchIndexes.get(indexName);
+    if (!index) throw new Error(`Index ${indexName} not found.`);
+    this.#assertReadable(index.table);
+    return index;
+  }
+
+  /** A query's stream (from given bounds) over what it reads. */
+  #stream(
+    query: SerializedQuery,
+    target: SearchIndexDefinition | CompiledQuery,
+    bounds?: StreamBounds,
+  ): DocumentStream {
+    return 'searchField' in target
+      ? new SearchStream(this.#tx, target, query, bounds)
+      : new QueryStream(this.#tx, target, bounds);
   }
 
   /** The compiled query; a missing table reads as empty (and records that it was missing). */
@@ -293,11 +312,14 @@ export class DatabaseSyscalls {
         'InvalidPaginationLimit: maximumRowsRead and maximumBytesRead must be positive.',
       );
     }
-    const opened = this.#open(args.query);
-    const fingerprint = queryFingerprint(args.query, opened.fields);
+    const target = this.#target(args.query);
+    // A search's positions are keys of its position fields; an index range's, of its index's fields.
+    const fields =
+      'searchField' in target ? SEARCH_POSITION_FIELDS : target.fields;
+    const fingerprint = queryFingerprint(args.query, fields);
     const start =
       args.cursor === null ? null : decodeCursor(args.cursor, fingerprint);
-    const endCursor = args.endCursor ?? this.#options.journal ?? null;
+    const endCursor = args.endCursor ?? this.#previousJournal;
     const end =
       endCursor === null ? null : decodeCursor(endCursor, fingerprint);
 
@@ -308,7 +330,7 @@ export class DatabaseSyscalls {
     let done = start?.kind === 'end';
     let splitRequired = false;
     if (!done) {
-      const stream = opened.stream({
+      const stream = this.#stream(args.query, target, {
         after: last,
         until: end?.kind === 'after' ? end.key : undefined,
       });
@@ -466,8 +488,8 @@ export class DatabaseSyscalls {
   }
 
   #assertMutation(what: string): void {
-    if (this.#options.kind !== 'mutation')
-      throw new Error(`Cannot ${what} a document in a ${this.#options.kind}.`);
+    if (this.#kind !== 'mutation')
+      throw new Error(`Cannot ${what} a document in a ${this.#kind}.`);
   }
 }
 

@@ -25,13 +25,19 @@ import {
   validationError,
 } from './validator.ts';
 
-/** Runs `start` in the execution between the two validations. */
+/** How a function's code starts, given its arguments' JSON; undefined when it cannot run as its kind. */
+export type Start = (argsJson: string) => Promise<string> | undefined;
+
+/**
+ * Runs the function's code in the execution between the two validations:
+ * through `start`, or for a query or mutation its own entry point.
+ */
 export async function executeFunction(
   fn: FunctionDefinition,
   args: Value,
   context: ValidationContext,
   execution: Execution,
-  start: (argsJson: string) => Promise<string> | undefined,
+  start: Start | null = null,
 ): Promise<FunctionResult> {
   const { logLines } = execution;
   const oversized = argumentsTooLarge(fn.path, args);
@@ -58,20 +64,9 @@ export async function executeFunction(
   // Actions may wait on timers and the network as long as they like; queries and mutations may not.
   const guard =
     fn.kind === 'query' || fn.kind === 'mutation' ? new ExecutionGuard() : null;
-  if (guard) {
-    const unguarded = execution.asyncSyscall.bind(execution);
-    execution.asyncSyscall = guard.guard(unguarded);
-    execution.hostWork = (pending) => {
-      guard.track(pending);
-    };
-  }
+  if (guard) execution.guard = guard;
   try {
-    const running = executions.run(execution, () => {
-      const pending = start(argsJson);
-      if (!pending)
-        throw new Error(`${fn.path} cannot be invoked as a ${fn.kind}`);
-      return pending;
-    });
+    const running = executions.run(execution, begin, fn, start, argsJson);
     const resultJson = await (guard ? guard.watch(running) : running);
     const value = jsonToConvex(JSON.parse(resultJson) as JSONValue);
     const tooLarge = resultTooLarge(fn.path, value);
@@ -91,6 +86,23 @@ export async function executeFunction(
       return { success: false, errorMessage: thrown.message, logLines };
     return { success: false, ...failureFromThrown(thrown), logLines };
   }
+}
+
+/** The code started, in the execution: a function that cannot run as its kind is a bug of the caller's. */
+function begin(
+  fn: FunctionDefinition,
+  start: Start | null,
+  argsJson: string,
+): Promise<string> {
+  const pending = start
+    ? start(argsJson)
+    : fn.kind === 'query'
+      ? fn.handle.invokeQuery?.(argsJson)
+      : fn.kind === 'mutation'
+        ? fn.handle.invokeMutation?.(argsJson)
+        : undefined;
+  if (!pending) throw new Error(`${fn.path} cannot be invoked as a ${fn.kind}`);
+  return pending;
 }
 
 /** The failure of a value that does not match its validator (none: anything goes), or null. */

@@ -46,16 +46,28 @@ export class ExecutionGuard {
     asyncSyscall: (op: string, args: string) => Promise<string>,
   ): (op: string, args: string) => Promise<string> {
     return async (op, args) => {
-      this.#pause();
-      if (this.#ended) throw this.#ended;
-      this.#outstanding += 1;
+      const ended = this.enter();
+      if (ended) throw ended;
       try {
         return await asyncSyscall(op, args);
       } finally {
-        this.#outstanding -= 1;
-        this.#resumedAt = performance.now();
+        this.leave();
       }
     };
+  }
+
+  /** An async syscall starts: its time is not user time. The reason it may not, once the execution ended; else null. */
+  enter(): ExecutionEnded | null {
+    this.#pause();
+    if (this.#ended) return this.#ended;
+    this.#outstanding += 1;
+    return null;
+  }
+
+  /** An async syscall that `enter` let start has settled. */
+  leave(): void {
+    this.#outstanding -= 1;
+    this.#resumedAt = performance.now();
   }
 
   /** Host work the function waits on: while it is pending the execution is not idle. */

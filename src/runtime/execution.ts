@@ -9,6 +9,7 @@
  * clock and randomness are fixed and the database is out of reach.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { ExecutionGuard } from './execution-guard.ts';
 import type { SeededRandom } from './seeded-random.ts';
 
 export type FunctionKind = 'query' | 'mutation' | 'action' | 'httpAction';
@@ -25,11 +26,17 @@ export interface Execution {
   /** The deployment's environment variables, which `process.env` shows. */
   env: Readonly<Record<string, string>>;
   /**
+   * The guard of a query or mutation (execution-guard.ts), which
+   * executeFunction sets as the code starts: the execution's async syscalls
+   * enter and leave it.
+   */
+  guard?: ExecutionGuard | null;
+  /**
    * Told of host work user code now waits on (a promise the host handed it),
    * so that a query or mutation waiting on it is not taken for one that can
    * never finish (execution-guard.ts).
    */
-  hostWork?: (pending: Promise<unknown>) => void;
+  hostWork?(pending: Promise<unknown>): void;
   syscall(op: string, args: string): string;
   asyncSyscall(op: string, args: string): Promise<string>;
   jsSyscall(op: string, args: Record<string, unknown>): unknown;

@@ -25,9 +25,9 @@ import type {
   Timestamp,
   Transaction,
 } from '../store/store.ts';
-import { type ActionCalls, actionSyscalls } from './action-syscalls.ts';
+import { type ActionHost, ActionRun } from './action-run.ts';
 import { DatabaseSyscalls } from './database-syscalls.ts';
-import { type Execution, type FunctionKind, executions } from './execution.ts';
+import { type FunctionKind, executions } from './execution.ts';
 import {
   type ExecutionListener,
   ExecutionListeners,
@@ -38,14 +38,13 @@ import { failureFromThrown } from './function-failure.ts';
 import type { FunctionResult } from './function-result.ts';
 import type { FunctionDefinition, LoadedFunctions } from './load-functions.ts';
 import { cancelJob, scheduleJob, transitionJob } from './scheduled-jobs.ts';
-import { type StorageContext, storageJsSyscall } from './storage-syscalls.ts';
-import type { SyscallTable } from './syscall-table.ts';
+import type { StorageContext } from './storage-syscalls.ts';
 import { documentValidatorsOf } from './schema-validators.ts';
 import { type SearchIndexes, searchIndexesOf } from './search-indexes.ts';
 import { systemTransaction } from './system-transaction.ts';
-import { type NestedUdfType, udfSyscalls } from './udf-syscalls.ts';
+import type { NestedUdfType } from './udf-syscalls.ts';
+import { type UdfHost, UdfRun } from './udf-run.ts';
 import { vectorSearch } from './vector-search.ts';
-import { seededRandom } from './seeded-random.ts';
 import { canonicalUdfPath, parseUdfPath } from './udf-path.ts';
 import type { ValidatorJson } from './validator.ts';
 
@@ -151,6 +150,8 @@ export class FunctionRunner {
   readonly #files: RunnerOptions['files'];
   readonly #listeners = new ExecutionListeners();
   readonly #lanes = new ConflictLanes();
+  /** What runs share of this runner (#host). */
+  #runHost: (UdfHost & ActionHost) | null = null;
 
   constructor(
     loaded: LoadedFunctions,
@@ -206,15 +207,29 @@ export class FunctionRunner {
     });
   }
 
-  /** The storage ops' context for a function; none when the runner has no file storage. */
-  #storage(
-    tx: Transaction | undefined,
-    writes: boolean,
-  ): StorageContext | null {
-    const files = this.#files;
-    return files
-      ? { ...files, store: this.#store, writes, ...(tx ? { tx } : {}) }
-      : null;
+  /** What runs share of this runner: made at the first run, then shared by every run. */
+  #host(): UdfHost & ActionHost {
+    return (this.#runHost ??= {
+      deploymentName: this.#deploymentName,
+      env: () => this.#env,
+      files: this.#files,
+      store: this.#store,
+      runNested: (caller, udfType, path, args) =>
+        this.#runNested(caller, udfType, path, args),
+      kindOf: (path) => this.kindOf(path),
+      calls: {
+        query: (p, a, identity) => this.runQuery(p, a, { identity }),
+        mutation: (p, a, identity) => this.runMutation(p, a, { identity }),
+        action: (p, a, identity) => this.runAction(p, a, { identity }),
+        schedule: (job) =>
+          systemTransaction(this.#store, (tx) => scheduleJob(tx, job)),
+        cancel: (id) =>
+          systemTransaction(this.#store, (tx) => cancelJob(tx, id, Date.now())),
+        kindOf: (p) => this.kindOf(p),
+        vectorSearch: (query) =>
+          vectorSearch(this.#store, this.#indexes.vector, query),
+      },
+    });
   }
 
   async runQuery(
@@ -441,39 +456,8 @@ export class FunctionRunner {
     path: string,
     identity: Record<string, JSONValue> | null,
     jobId: string | null,
-  ): Execution {
-    const calls: ActionCalls = {
-      query: (p, a) => this.runQuery(p, a, { identity }),
-      mutation: (p, a) => this.runMutation(p, a, { identity }),
-      action: (p, a) => this.runAction(p, a, { identity }),
-      schedule: (job) =>
-        systemTransaction(this.#store, (tx) => scheduleJob(tx, job)),
-      cancel: (id) =>
-        systemTransaction(this.#store, (tx) => cancelJob(tx, id, Date.now())),
-      kindOf: (p) => this.kindOf(p),
-      vectorSearch: (query) =>
-        vectorSearch(this.#store, this.#indexes.vector, query),
-    };
-    const storage = this.#storage(undefined, true);
-    const table = actionSyscalls(
-      calls,
-      {
-        kind,
-        path,
-        identity,
-        deploymentName: this.#deploymentName,
-        scheduledFunctionId: jobId,
-      },
-      storage,
-    );
-    const execution = this.#execution(kind, table, [], {
-      now: () => Date.now(),
-      random: null,
-    });
-    if (storage)
-      execution.jsSyscall = (op, jsArgs) =>
-        storageJsSyscall(storage, op, jsArgs);
-    return execution;
+  ): ActionRun {
+    return new ActionRun(this.#host(), kind, path, identity, jobId);
   }
 
   /** The kind of the function a path names (in any spelling), or null. */
@@ -493,13 +477,12 @@ export class FunctionRunner {
    * nothing to its read set.
    */
   async #runNested(
-    caller: { kind: 'query' | 'mutation'; tx: Transaction; depth: number },
-    options: InvokeOptions,
+    caller: UdfRun,
     udfType: NestedUdfType,
     path: string,
     args: Value,
   ): Promise<FunctionResult> {
-    const logLines = options.logLines ?? [];
+    const logLines = caller.logLines;
     if (caller.depth + 1 > MAX_NESTING_DEPTH)
       return {
         success: false,
@@ -515,7 +498,13 @@ export class FunctionRunner {
       };
     const found = this.#resolve(path, kind, {});
     if (!found.success) return { ...found, logLines };
-    const nested = { ...options, depth: caller.depth + 1, logLines };
+    const nested: InvokeOptions = {
+      identity: caller.identity,
+      journal: caller.previousJournal,
+      depth: caller.depth + 1,
+      logLines,
+      jobId: caller.scheduledFunctionId,
+    };
     if (udfType === 'snapshotQuery') {
       const snapshot = await this.#store.begin({ ts: caller.tx.snapshotTs });
       return this.#invoke(found.fn, snapshot, args, nested);
@@ -561,66 +550,24 @@ export class FunctionRunner {
   ): Promise<FunctionResult & { journal: string | null }> {
     if (fn.kind !== 'query' && fn.kind !== 'mutation')
       throw new Error(`${fn.path} is not a query or mutation`);
-    const kind = fn.kind;
-    const depth = options.depth ?? 0;
-    const database = new DatabaseSyscalls(tx, {
-      kind,
-      searchIndexes: this.#indexes.search,
-      documentValidators: this.#documentValidators,
-      journal: options.journal ?? null,
-    });
-    const nowMs = Date.now();
-    const logLines = options.logLines ?? [];
-    const table = udfSyscalls({
-      kind,
-      path: fn.path,
-      identity: options.identity ?? null,
-      deploymentName: this.#deploymentName,
-      scheduledFunctionId: options.jobId ?? null,
+    const journal = options.journal ?? null;
+    const database = new DatabaseSyscalls(
+      tx,
+      fn.kind,
+      this.#indexes.search,
+      this.#documentValidators,
+      journal,
+    );
+    const run = new UdfRun(
+      this.#host(),
+      fn.kind,
+      fn.path,
       tx,
       database,
-      nowMs,
-      runNested: (udfType, path, nestedArgs) =>
-        this.#runNested(
-          { kind, tx, depth },
-          { ...options, logLines },
-          udfType,
-          path,
-          nestedArgs,
-        ),
-      kindOf: (path) => this.kindOf(path),
-      storage: this.#storage(tx, kind === 'mutation'),
-    });
-    const execution = this.#execution(kind, table, logLines, {
-      now: () => nowMs,
-      random: seededRandom(nowMs ^ Number(tx.snapshotTs % 0x7fffffffn)),
-    });
-    const handle = fn.handle;
-    const result = await executeFunction(fn, args, tx, execution, (argsJson) =>
-      kind === 'query'
-        ? handle.invokeQuery?.(argsJson)
-        : handle.invokeMutation?.(argsJson),
+      options,
     );
-    return { ...result, journal: database.journal ?? options.journal ?? null };
-  }
-
-  #execution(
-    kind: FunctionKind,
-    syscalls: SyscallTable,
-    logLines: string[],
-    clock: Pick<Execution, 'now' | 'random'>,
-  ): Execution {
-    return {
-      kind,
-      ...clock,
-      logLines,
-      env: this.#env,
-      syscall: (op, json) => syscalls.syscall(op, json),
-      asyncSyscall: (op, json) => syscalls.asyncSyscall(op, json),
-      jsSyscall: (op) => {
-        throw new Error(`Unknown JS syscall ${op}`);
-      },
-    };
+    const result = await executeFunction(fn, args, tx, run);
+    return { ...result, journal: database.journal ?? journal };
   }
 }
 

@@ -18,6 +18,7 @@ import {
   STORAGE_TABLE,
   storedFileFields,
 } from './file-storage.ts';
+import type { FunctionKind } from './execution.ts';
 import type { AsyncOps, SyscallArgs } from './syscall-table.ts';
 import { systemTransaction } from './system-transaction.ts';
 import { UPLOAD_URL_TTL_MS, signUploadToken } from './upload-token.ts';
@@ -35,64 +36,83 @@ export interface StorageContext {
   writes: boolean;
 }
 
+/** What the storage ops read of a run: its storage context, made when first asked for. */
+export interface StorageRun {
+  storageContext(): StorageContext;
+}
+
 const STORAGE_TABLE_NUMBER = SYSTEM_TABLES.get(STORAGE_TABLE);
 
-export function storageOps(context: StorageContext): AsyncOps {
-  const reader: AsyncOps = {
-    '1.0/storageGetUrl': async (args) =>
-      (await storedFile(context, storageId(args))) === null
-        ? null
-        : fileUrl(context.origin, storageId(args)),
-    '1.0/storageGetMetadata': async (args) => {
-      const document = await storedFile(context, storageId(args));
-      return (
-        document && {
-          storageId: document._id,
-          sha256: Buffer.from(document['sha256'] as string, 'base64').toString(
-            'hex',
-          ),
-          size: document['size'] as number,
-          contentType: (document['contentType'] as string | undefined) ?? null,
-        }
-      );
-    },
-  };
-  if (!context.writes && context.tx) return reader;
-  return {
-    ...reader,
-    '1.0/storageGenerateUploadUrl': async () =>
-      `${context.origin}/api/storage/upload?token=${signUploadToken(
-        context.secret,
-        Date.now() + UPLOAD_URL_TTL_MS,
-      )}`,
-    '1.0/storageDelete': async (args) => {
-      await deleteFile(context, storageId(args));
-      return null;
-    },
-    ...(context.tx
-      ? {
-          '1.0/storageStore': async (args: SyscallArgs) =>
-            storeFile(
-              context,
-              Buffer.from(args['blob'] as string, 'base64'),
-              args['contentType'] as string | null,
-              args['sha256'] as string | undefined,
-            ),
-          '1.0/storageGet': async (args: SyscallArgs) => {
-            const id = storageId(args);
-            const document = await storedFile(context, id);
-            const bytes = document && (await context.files.read(id));
-            return (
-              bytes && {
-                blob: bytes.toString('base64'),
-                contentType:
-                  (document['contentType'] as string | undefined) ?? null,
-              }
-            );
-          },
-        }
-      : {}),
-  };
+const readerOps: AsyncOps<StorageRun> = {
+  '1.0/storageGetUrl': async (run, args) => {
+    const context = run.storageContext();
+    return (await storedFile(context, storageId(args))) === null
+      ? null
+      : fileUrl(context.origin, storageId(args));
+  },
+  '1.0/storageGetMetadata': async (run, args) => {
+    const document = await storedFile(run.storageContext(), storageId(args));
+    return (
+      document && {
+        storageId: document._id,
+        sha256: Buffer.from(document['sha256'] as string, 'base64').toString(
+          'hex',
+        ),
+        size: document['size'] as number,
+        contentType: (document['contentType'] as string | undefined) ?? null,
+      }
+    );
+  },
+};
+
+const writerOps: AsyncOps<StorageRun> = {
+  '1.0/storageGenerateUploadUrl': async (run) => {
+    const context = run.storageContext();
+    return `${context.origin}/api/storage/upload?token=${signUploadToken(
+      context.secret,
+      Date.now() + UPLOAD_URL_TTL_MS,
+    )}`;
+  },
+  '1.0/storageDelete': async (run, args) => {
+    await deleteFile(run.storageContext(), storageId(args));
+    return null;
+  },
+};
+
+/** `store` and `get` of a mutation; an action's pass `Blob`s through `Convex.jsSyscall`. */
+const transactionalWriterOps: AsyncOps<StorageRun> = {
+  '1.0/storageStore': async (run, args) =>
+    storeFile(
+      run.storageContext(),
+      Buffer.from(args['blob'] as string, 'base64'),
+      args['contentType'] as string | null,
+      args['sha256'] as string | undefined,
+    ),
+  '1.0/storageGet': async (run, args) => {
+    const context = run.storageContext();
+    const id = storageId(args);
+    const document = await storedFile(context, id);
+    const bytes = document && (await context.files.read(id));
+    return (
+      bytes && {
+        blob: bytes.toString('base64'),
+        contentType: (document['contentType'] as string | undefined) ?? null,
+      }
+    );
+  },
+};
+
+/** The storage ops of a kind of function: queries read, mutations and actions also write. */
+export function storageOps(kind: FunctionKind): AsyncOps<StorageRun> {
+  switch (kind) {
+    case 'query':
+      return readerOps;
+    case 'mutation':
+      return { ...readerOps, ...writerOps, ...transactionalWriterOps };
+    case 'action':
+    case 'httpAction':
+      return { ...readerOps, ...writerOps };
+  }
 }
 
 /** The action-side `ctx.storage.store` and `get`, which hand `Blob`s across. */
