@@ -64,79 +64,89 @@ function check(
   path: string,
   context: ValidationContext,
 ): string | null {
-  const mismatch = () =>
-    `Value does not match validator.\nPath: ${path || '.'}\nValue: ${showValue(value)}\nValidator: ${showValidator(validator)}`;
   switch (validator.type) {
     case 'any':
-      return value === undefined ? mismatch() : null;
+      return value === undefined ? mismatch(validator, value, path) : null;
     case 'null':
-      return value === null ? null : mismatch();
+      return value === null ? null : mismatch(validator, value, path);
     case 'number':
-      return typeof value === 'number' ? null : mismatch();
+      return typeof value === 'number'
+        ? null
+        : mismatch(validator, value, path);
     case 'bigint':
-      return typeof value === 'bigint' ? null : mismatch();
+      return typeof value === 'bigint'
+        ? null
+        : mismatch(validator, value, path);
     case 'boolean':
-      return typeof value === 'boolean' ? null : mismatch();
+      return typeof value === 'boolean'
+        ? null
+        : mismatch(validator, value, path);
     case 'string':
-      return typeof value === 'string' ? null : mismatch();
+      return typeof value === 'string'
+        ? null
+        : mismatch(validator, value, path);
     case 'bytes':
-      return value instanceof ArrayBuffer ? null : mismatch();
+      return value instanceof ArrayBuffer
+        ? null
+        : mismatch(validator, value, path);
     case 'commitTs':
-      return value instanceof CommitTsPlaceholder ? null : mismatch();
+      return value instanceof CommitTsPlaceholder
+        ? null
+        : mismatch(validator, value, path);
     case 'literal':
       return value !== undefined &&
         compareValues(value, jsonToConvex(validator.value)) === 0
         ? null
-        : mismatch();
+        : mismatch(validator, value, path);
     case 'id': {
-      if (typeof value !== 'string') return mismatch();
+      if (typeof value !== 'string') return mismatch(validator, value, path);
       const decoded = decodeDocumentId(value);
       const number = context.tableNumber(validator.tableName);
       return decoded && number !== null && decoded.tableNumber === number
         ? null
-        : mismatch();
+        : mismatch(validator, value, path);
     }
     case 'array':
-      if (!Array.isArray(value)) return mismatch();
-      for (const [i, element] of value.entries()) {
-        const error = check(validator.value, element, `${path}[${i}]`, context);
+      if (!Array.isArray(value)) return mismatch(validator, value, path);
+      for (let i = 0; i < value.length; i++) {
+        const error = check(
+          validator.value,
+          value[i],
+          `${path}[${i}]`,
+          context,
+        );
         if (error) return error;
       }
       return null;
     case 'union':
-      return validator.value.some(
-        (member) => check(member, value, path, context) === null,
-      )
-        ? null
-        : mismatch();
+      for (const member of validator.value)
+        if (check(member, value, path, context) === null) return null;
+      return mismatch(validator, value, path);
     case 'object': {
-      if (!isPlainObject(value)) return mismatch();
-      // Only a failure shows the object, so it is rendered only then.
-      const shown = () =>
-        `\n\nObject: ${showValue(value)}\nValidator: ${showValidator(validator)}`;
-      for (const [field, { fieldType, optional }] of Object.entries(
-        validator.value,
-      )) {
+      if (!isPlainObject(value)) return mismatch(validator, value, path);
+      for (const field of Object.keys(validator.value)) {
+        const { fieldType, optional } = validator.value[field]!;
         const fieldValue = value[field];
         if (fieldValue === undefined) {
           if (optional) continue;
-          return `Object is missing the required field \`${field}\`. Consider wrapping the field validator in \`v.optional(...)\` if this is expected.${shown()}`;
+          return `Object is missing the required field \`${field}\`. Consider wrapping the field validator in \`v.optional(...)\` if this is expected.${shown(validator, value)}`;
         }
         const error = check(fieldType, fieldValue, `${path}.${field}`, context);
         if (error) return error;
       }
-      const extra = (field: string) =>
-        value[field] !== undefined && !(field in validator.value);
       const fields = Object.keys(value);
-      if (fields.some(extra)) {
+      for (const field of fields) {
+        if (value[field] === undefined || field in validator.value) continue;
         // The first extra field in sorted order, as Convex names it.
-        const field = fields.sort().find(extra);
-        return `Object contains extra field \`${field}\` that is not in the validator.${shown()}`;
+        const first = fields
+          .sort()
+          .find((f) => value[f] !== undefined && !(f in validator.value));
+        return `Object contains extra field \`${first}\` that is not in the validator.${shown(validator, value)}`;
       }
       return null;
     }
     case 'record': {
-      if (!isPlainObject(value)) return mismatch();
+      if (!isPlainObject(value)) return mismatch(validator, value, path);
       for (const [key, fieldValue] of Object.entries(value)) {
         if (fieldValue === undefined) continue;
         const keyError = check(validator.keys, key, `${path}.${key}`, context);
@@ -152,6 +162,20 @@ function check(
       return null;
     }
   }
+}
+
+/** Convex's words for a value its validator does not match. */
+function mismatch(
+  validator: ValidatorJson,
+  value: Value | undefined,
+  path: string,
+): string {
+  return `Value does not match validator.\nPath: ${path || '.'}\nValue: ${showValue(value)}\nValidator: ${showValidator(validator)}`;
+}
+
+/** The object and its validator, as a failure about one of its fields shows them. */
+function shown(validator: ValidatorJson, value: Value): string {
+  return `\n\nObject: ${showValue(value)}\nValidator: ${showValidator(validator)}`;
 }
 
 function isPlainObject(
