@@ -10,16 +10,21 @@
  *
  * - a first rerun takes the lane of the document it lost on: it starts once
  *   the previous rerun on that document has committed or failed, so it
- *   reads the latest version and, committed ahead of first attempts
- *   (GroupCommit), wins. Reruns on other documents are not held up.
+ *   reads the latest version, and loses only to a first attempt or another
+ *   process committing the same document meanwhile. Reruns on other
+ *   documents are not held up.
  * - a rerun that lost again (its transaction spans two hot documents, and
  *   another lane's rerun took the other) runs `exclusive`: alone, once every
  *   lane has drained and before any lane starts again, so no other rerun can
- *   beat it, and first attempts run behind it in its batch.
+ *   beat it.
  *
- * Exclusive runs are one per commit batch, but only the few double losers
- * need them. A lane is a promise chain, forgotten when its last runner
- * leaves.
+ * On a store with one writer (SQLite) every first run is `exclusive` too
+ * (function-runner.ts), so mutations never race there; lanes matter where
+ * they do, on PostgreSQL.
+ *
+ * Exclusive runs go one at a time, but on PostgreSQL only the few double
+ * losers need them. A lane is a promise chain, forgotten when its last
+ * runner leaves.
  */
 export class ConflictLanes {
   readonly #tails = new Map<string, Promise<void>>();

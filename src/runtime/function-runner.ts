@@ -33,6 +33,7 @@ import {
   ExecutionListeners,
 } from './execution-listeners.ts';
 import { ConflictLanes } from './conflict-lanes.ts';
+import { LoopBudget } from './loop-budget.ts';
 import { executeFunction } from './execute-function.ts';
 import { failureFromThrown } from './function-failure.ts';
 import type { FunctionResult } from './function-result.ts';
@@ -131,6 +132,12 @@ const MAX_OCC_RETRIES = 4;
  * mutations' worth of work.
  */
 const FIRST_BACKOFF_MS = 2;
+/**
+ * How long mutations may run back to back before socket reads, Transitions
+ * and pings get a turn: a dozen small mutations, short against the time a
+ * client waits for its answer anyway.
+ */
+const BACK_TO_BACK_MS = 5;
 const MAX_BACKOFF_MS = 2000;
 
 /** One run of a mutation: answered (from its record, or a failure before commit), done, or lost a conflict. */
@@ -150,6 +157,8 @@ export class FunctionRunner {
   readonly #files: RunnerOptions['files'];
   readonly #listeners = new ExecutionListeners();
   readonly #lanes = new ConflictLanes();
+  /** Mutations taking turns on a sole writer run back to back: this gives the event loop its turns. */
+  readonly #loopBudget = new LoopBudget(BACK_TO_BACK_MS);
   /** What runs share of this runner (#host). */
   #runHost: (UdfHost & ActionHost) | null = null;
 
@@ -285,7 +294,12 @@ export class FunctionRunner {
       // lost again runs alone (conflict-lanes.ts).
       const tried: MutationAttempt =
         lost === null
-          ? await (this.#store.soleWriter ? this.#lanes.exclusive(run) : run())
+          ? await (this.#store.soleWriter
+              ? this.#lanes.exclusive(async () => {
+                  await this.#loopBudget.yieldIfSpent();
+                  return run();
+                })
+              : run())
           : attempt === 1
             ? await this.#lanes.run(laneOf(lost), run)
             : await this.#lanes.exclusive(run);
@@ -366,7 +380,7 @@ export class FunctionRunner {
         JSON.stringify(convexToJson(result.value)),
       );
     }
-    const committed = await tx.commit({ retry });
+    const committed = await tx.commit();
     if (committed.success)
       return { kind: 'done', outcome: { ...result, ts: committed.ts } };
     return {

@@ -31,8 +31,6 @@ export interface CommitRequest {
   /** Tables this transaction creates (with the numbers it reserved). */
   newTables: TableInfo[];
   mutations: { sessionId: string; requestId: number; result: string }[];
-  /** A rerun of a transaction that lost a conflict (see `Transaction.commit`). */
-  retry: boolean;
 }
 
 export interface StoreEngine {

@@ -5,11 +5,11 @@
  * every change of a document's key in an index is a row of
  * `index_entries (index_id, key, ts)` whose `document_id` is null when the key
  * was vacated. A snapshot read at `ts` takes, per id or key, the latest row
- * at or before `ts`. Commits are serialized by the JavaScript thread: the
- * commits requested in one turn of the event loop are written in one
- * synchronous SQLite transaction (group-commit.ts), each with its own
- * timestamp and its own conflict check against every commit before it, so
- * nothing can interleave.
+ * at or before `ts`. Commits are serialized by the JavaScript thread: each
+ * is checked against every commit after its snapshot and written in one
+ * synchronous SQLite transaction when it is asked for, so nothing can
+ * interleave. (Batching the commits of one event-loop turn saved nothing
+ * once mutations took turns, `soleWriter`, and cost every one a turn.)
  *
  * Durability: WAL with `synchronous=NORMAL`. A commit is acknowledged once
  * it is in the WAL: a crash of the process loses nothing acknowledged; a
@@ -48,7 +48,6 @@ import type {
 } from './store.ts';
 import { CommitListeners } from './commit-listeners.ts';
 import { CommitTail } from './commit-tail.ts';
-import { GroupCommit, type Settled } from './group-commit.ts';
 import { nextCommitTs, nowMilliseconds } from './clock.ts';
 import { documentFromText, documentToText } from './document-json.ts';
 import { StoreTransaction, checkSnapshot } from './transaction.ts';
@@ -136,16 +135,11 @@ class SqliteStore implements DocumentStore, StoreEngine {
   /** Prepared scans, by order, boundedness and limit. */
   readonly #scans = new Map<string, Database.Statement>();
   readonly #tail: CommitTail;
-  readonly #group = new GroupCommit<CommitRequest, CommitResult>((batch) =>
-    this.#commitBatch(batch),
-  );
   /**
-   * A batch's transaction and, nested in it, one request's savepoint: made
-   * once, since better-sqlite3 builds a wrapper with five properties for
-   * every `transaction()`.
+   * A commit's transaction: made once, since better-sqlite3 builds a wrapper
+   * with five properties for every `transaction()`.
    */
-  readonly #batchTransaction: (work: () => void) => void;
-  readonly #requestSavepoint: (
+  readonly #commitTransaction: (
     request: CommitRequest,
     ts: Timestamp,
     writes: DocumentWrite[],
@@ -207,8 +201,7 @@ class SqliteStore implements DocumentStore, StoreEngine {
         'INSERT OR IGNORE INTO session_requests (session_id, request_id, result, ts) VALUES (?, ?, ?, ?)',
       ),
     };
-    this.#batchTransaction = db.transaction((work: () => void) => work());
-    this.#requestSavepoint = db.transaction(
+    this.#commitTransaction = db.transaction(
       (request: CommitRequest, ts: Timestamp, writes: DocumentWrite[]) =>
         this.#writeRequest(request, ts, writes),
     );
@@ -298,7 +291,6 @@ class SqliteStore implements DocumentStore, StoreEngine {
         writes: [],
         newTables: [created],
         mutations: [],
-        retry: false,
       });
       if (!result.success)
         throw new Error(`could not create table ${tableName}`);
@@ -397,40 +389,13 @@ class SqliteStore implements DocumentStore, StoreEngine {
   }
 
   commit(request: CommitRequest): Promise<CommitResult> {
-    return this.#group.submit(request, { ahead: request.retry });
+    return new Promise((resolve) => resolve(this.#commitNow(request)));
   }
 
   /**
-   * One transaction for a batch of commit requests: each is checked against
-   * every commit before it (those earlier in the batch included), and a
-   * request whose own writes throw rolls back to its savepoint alone. The
-   * batch is visible, logged and announced only once it is durable.
-   */
-  #commitBatch(batch: readonly CommitRequest[]): Settled<CommitResult>[] {
-    const outcomes: Settled<CommitResult>[] = [];
-    const committed: CommitEntry[] = [];
-    this.#batchTransaction(() => {
-      for (const request of batch) {
-        try {
-          const result = this.#commitOne(request, committed);
-          outcomes.push({ ok: true, value: result });
-        } catch (error) {
-          outcomes.push({ ok: false, error });
-        }
-      }
-    });
-    for (const entry of committed) {
-      this.#latest = entry.ts;
-      this.#tail.push(entry);
-      this.#commitListeners.notify(entry);
-    }
-    return outcomes;
-  }
-
-  /**
-   * One request's writes, in its savepoint. Its mutation records go first,
+   * One request's writes, in its transaction. Its mutation records go first,
    * as their own check: a request recorded already throws AlreadyRecorded,
-   * which rolls the savepoint back, and a new one costs no lookup.
+   * which rolls the transaction back, and a new one costs no lookup.
    */
   #writeRequest(
     request: CommitRequest,
@@ -476,19 +441,23 @@ class SqliteStore implements DocumentStore, StoreEngine {
     this.#statements.insertCommit.run(ts, serializeWrites(writes));
   }
 
-  /** Checks and writes one request inside the batch's transaction; `committed` holds the batch's commits so far. */
-  #commitOne(request: CommitRequest, committed: CommitEntry[]): CommitResult {
+  /**
+   * Checks a request against every commit after its snapshot and writes it
+   * in a transaction of its own; once that is durable, the commit is
+   * visible, logged and announced.
+   */
+  #commitNow(request: CommitRequest): CommitResult {
     const conflict = findConflict(
       request.readSet,
-      this.#commitsAfter(request.snapshotTs, committed),
+      this.#commitsAfter(request.snapshotTs),
       this.catalog,
     );
     if (conflict) return { success: false, conflict };
 
-    const ts = nextCommitTs(committed.at(-1)?.ts ?? this.#latest);
+    const ts = nextCommitTs(this.#latest);
     const writes: DocumentWrite[] = [];
     try {
-      this.#requestSavepoint(request, ts, writes);
+      this.#commitTransaction(request, ts, writes);
     } catch (error) {
       if (!(error instanceof AlreadyRecorded)) throw error;
       const { sessionId, requestId } = error.request;
@@ -499,7 +468,10 @@ class SqliteStore implements DocumentStore, StoreEngine {
         conflict: sessionRequestConflict(sessionId, requestId, recorded.ts),
       };
     }
-    committed.push({ ts, writes });
+    const entry = { ts, writes };
+    this.#latest = ts;
+    this.#tail.push(entry);
+    this.#commitListeners.notify(entry);
     return { success: true, ts, writes };
   }
 
@@ -524,11 +496,8 @@ class SqliteStore implements DocumentStore, StoreEngine {
    * The commits after `ts`, from memory when it reaches back that far; the
    * log on disk holds `pending` (this batch's, not yet durable) too.
    */
-  #commitsAfter(
-    ts: Timestamp,
-    pending: readonly CommitEntry[] = [],
-  ): CommitEntry[] {
-    if (this.#tail.covers(ts)) return [...this.#tail.after(ts), ...pending];
+  #commitsAfter(ts: Timestamp): CommitEntry[] {
+    if (this.#tail.covers(ts)) return this.#tail.after(ts);
     const rows = this.#statements.commitsAfter.all(ts, Number.MAX_SAFE_INTEGER);
     return rows.map((row) => ({
       ts: row.ts,

@@ -114,12 +114,7 @@ export interface Transaction {
   usage(): UsageFigures;
   /** Records a mutation result to commit in this transaction, keyed by session and request. */
   recordMutation(sessionId: string, requestId: number, result: string): void;
-  /**
-   * `retry`: this transaction reruns one that lost a conflict. An engine that
-   * batches commits puts it ahead of first attempts in its batch, so the
-   * writers of a hot document take turns instead of losing to newcomers.
-   */
-  commit(options?: { retry?: boolean }): Promise<CommitResult>;
+  commit(): Promise<CommitResult>;
 }
 
 /** What a transaction has used so far, for `ctx.meta.getTransactionMetrics()`. */

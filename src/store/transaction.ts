@@ -218,7 +218,7 @@ export class StoreTransaction implements Transaction {
     this.#mutations.push({ sessionId, requestId, result });
   }
 
-  async commit(options: { retry?: boolean } = {}): Promise<CommitResult> {
+  async commit(): Promise<CommitResult> {
     this.#assertOpen();
     this.#state = 'committing';
     try {
@@ -228,7 +228,6 @@ export class StoreTransaction implements Transaction {
         writes: [...this.#pending.values()],
         newTables: [...this.#newTables.values()],
         mutations: this.#mutations,
-        retry: options.retry ?? false,
       });
     } finally {
       this.#state = 'finished';
