@@ -20,9 +20,9 @@
  * for a while with nothing retained: over the first forty to fifty reloads
  * of the sample app it climbs by some 20 MB (V8 keeping more pages for a
  * heap that allocates fast, and the allocator its arenas), then stays or
- * falls back (seen over 250 reloads: 113 MB before the first, 135 MB at
- * the 55th, 122–127 MB from the 75th to the 250th, the heap in use at
- * 19 MB throughout). A line from reload 20 would take that warm-up for a
+ * falls back (seen over 250 reloads when the server still ran through
+ * tsx's loader: 113 MB before the first, 135 MB at the 55th, 122–127 MB
+ * from the 75th to the 250th, the heap in use at 19 MB throughout). A line from reload 20 would take that warm-up for a
  * leak, or not, by where the fall lands; from reload 50 it sees what a
  * long session keeps.
  *
