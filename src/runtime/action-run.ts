@@ -8,25 +8,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { JSONValue } from 'convex/values';
-import type { DocumentStore } from '../store/store.ts';
 import {
   type ActionCalls,
   type ActionSyscallRun,
   actionSyscalls,
 } from './action-syscalls.ts';
 import type { Execution } from './execution.ts';
+import type { RunHost } from './run-host.ts';
 import { type StorageContext, storageJsSyscall } from './storage-syscalls.ts';
 import type { SyscallTable } from './syscall-table.ts';
 
 /** What runs of actions share of their runner: made once per runner. */
-export interface ActionHost {
-  readonly deploymentName: string;
-  /** The environment variables a run starting now sees. */
-  env(): Readonly<Record<string, string>>;
-  /** Where `ctx.storage` keeps files; undefined when the deployment keeps none. */
-  readonly files:
-    Pick<StorageContext, 'files' | 'origin' | 'secret'> | undefined;
-  readonly store: DocumentStore;
+export interface ActionHost extends RunHost {
   readonly calls: ActionCalls;
 }
 
@@ -81,7 +74,6 @@ export class ActionRun implements Execution, ActionSyscallRun {
     return (this.#storage ??= {
       ...files,
       store: this.#host.store,
-      writes: true,
     });
   }
 

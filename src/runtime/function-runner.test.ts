@@ -112,61 +112,42 @@ describe('FunctionRunner', () => {
     expect(retries.filter((n) => n > 0)).toEqual([]);
   });
 
-  test('a re-sent mutation of a session is answered from its record, not run again', async () => {
-    await using rt = await startBasicRuntime();
-    const session = {
-      sessionId: '0c5a9b2e-3f44-4a4e-9d3e-6c2f1b7a8e11',
-      requestId: 3,
-    };
-    const first = await rt.runner.runMutation(
-      'counters:increment',
-      { name: 'once' },
-      { session },
-    );
-    const again = await rt.runner.runMutation(
-      'counters:increment',
-      { name: 'once' },
-      { session },
-    );
-    expect(again).toEqual({
-      success: true,
-      value: null,
-      logLines: [],
-      ts: first.ts,
-    });
-    expect(
-      await rt.runner.runQuery('counters:get', { name: 'once' }),
-    ).toMatchObject({ value: 1 });
-  });
-
-  test('a request said to be new is run without a lookup, and still committed at most once', async () => {
-    await using rt = await startBasicRuntime();
-    const session = {
-      sessionId: '7d1e2f30-4a5b-4c6d-8e9f-0a1b2c3d4e5f',
-      requestId: 0,
-    };
-    const first = await rt.runner.runMutation(
-      'counters:increment',
-      { name: 'new' },
-      { session: { ...session, mayBeResent: false } },
-    );
-    // A client that wrongly calls a re-send new: the run is wasted, its
-    // commit loses to the record, and the rerun answers from the record.
-    const again = await rt.runner.runMutation(
-      'counters:increment',
-      { name: 'new' },
-      { session: { ...session, mayBeResent: false } },
-    );
-    expect(again).toEqual({
-      success: true,
-      value: null,
-      logLines: [],
-      ts: first.ts,
-    });
-    expect(
-      await rt.runner.runQuery('counters:get', { name: 'new' }),
-    ).toMatchObject({ value: 1 });
-  });
+  // A re-sent request is looked up before it runs; one said to be new is
+  // not, so if a client wrongly calls a re-send new, the run is wasted, its
+  // commit loses to the record, and the rerun answers from the record.
+  test.each([
+    { said: 'a re-sent mutation', mayBeResent: undefined },
+    { said: 'a request said to be new', mayBeResent: false },
+  ])(
+    '$said of a session is answered from its record, committed once',
+    async ({ mayBeResent }) => {
+      await using rt = await startBasicRuntime();
+      const session = {
+        sessionId: '0c5a9b2e-3f44-4a4e-9d3e-6c2f1b7a8e11',
+        requestId: 3,
+        ...(mayBeResent === undefined ? {} : { mayBeResent }),
+      };
+      const first = await rt.runner.runMutation(
+        'counters:increment',
+        { name: 'once' },
+        { session },
+      );
+      const again = await rt.runner.runMutation(
+        'counters:increment',
+        { name: 'once' },
+        { session },
+      );
+      expect(again).toEqual({
+        success: true,
+        value: null,
+        logLines: [],
+        ts: first.ts,
+      });
+      expect(
+        await rt.runner.runQuery('counters:get', { name: 'once' }),
+      ).toMatchObject({ value: 1 });
+    },
+  );
 
   test('a thrown error is a failure value; a ConvexError keeps its data; nothing commits', async () => {
     await using rt = await startBasicRuntime();

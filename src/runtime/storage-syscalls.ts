@@ -32,8 +32,6 @@ export interface StorageContext {
   secret: Uint8Array;
   /** The transaction of a query or mutation; absent in actions. */
   tx?: Transaction;
-  /** True in mutations: the ops that write are available. */
-  writes: boolean;
 }
 
 /** What the storage ops read of a run: its storage context, made when first asked for. */

@@ -24,7 +24,6 @@ export class StoredFiles {
       files: files.files,
       secret: files.secret,
       store,
-      writes: true,
       get origin() {
         return files.origin;
       },

@@ -15,11 +15,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { JSONValue, Value } from 'convex/values';
-import type { DocumentStore, Transaction } from '../store/store.ts';
+import type { Transaction } from '../store/store.ts';
 import type { DatabaseSyscalls } from './database-syscalls.ts';
 import type { ExecutionGuard } from './execution-guard.ts';
 import type { Execution, FunctionKind } from './execution.ts';
 import type { FunctionResult } from './function-result.ts';
+import type { RunHost } from './run-host.ts';
 import { type SeededRandom, seededRandom } from './seeded-random.ts';
 import type { StorageContext } from './storage-syscalls.ts';
 import type { AsyncOp, SyscallArgs, SyscallTable } from './syscall-table.ts';
@@ -30,14 +31,7 @@ import {
 } from './udf-syscalls.ts';
 
 /** What runs of queries and mutations share of their runner: made once per runner. */
-export interface UdfHost {
-  readonly deploymentName: string;
-  /** The environment variables a run starting now sees. */
-  env(): Readonly<Record<string, string>>;
-  /** Where `ctx.storage` keeps files; undefined when the deployment keeps none. */
-  readonly files:
-    Pick<StorageContext, 'files' | 'origin' | 'secret'> | undefined;
-  readonly store: DocumentStore;
+export interface UdfHost extends RunHost {
   runNested(
     caller: UdfRun,
     udfType: NestedUdfType,
@@ -130,7 +124,6 @@ export class UdfRun implements Execution, UdfSyscallRun {
     return (this.#storage ??= {
       ...files,
       store: this.#host.store,
-      writes: this.kind === 'mutation',
       tx: this.tx,
     });
   }
