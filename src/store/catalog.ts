@@ -24,13 +24,20 @@ export const FIRST_USER_TABLE_NUMBER = 10_001;
 /**
  * The system tables, with fixed numbers in the range Convex gives system
  * tables (513 and up). The runtime writes them; functions may read the first
- * two through `db.system` and write none.
+ * two through `db.system` and write none. `_exports` and `_snapshot_imports`
+ * keep the state of snapshot exports and imports, as on Convex, for the
+ * CLI's system queries; `_module_sources` and `_deployed_code` keep pushed
+ * code.
  */
 export const SYSTEM_TABLES: ReadonlyMap<string, number> = new Map([
   ['_scheduled_functions', 513],
   ['_storage', 514],
   ['_cron_jobs', 515],
   ['_environment_variables', 516],
+  ['_exports', 517],
+  ['_snapshot_imports', 518],
+  ['_module_sources', 519],
+  ['_deployed_code', 520],
 ]);
 export const TABLES_INDEX_ID = 0;
 export const BY_ID = 'by_id';
