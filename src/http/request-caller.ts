@@ -5,9 +5,9 @@
  * Convex's code, except a failed provider discovery, which Convex counts as
  * a bad request.
  *
- * Also what the runner is told about that caller: its identity, and whether
+ * Also what the runner is told about that caller: its identity, whether
  * internal functions are out of reach (they are for everyone but admins,
- * including admins acting as a user).
+ * including admins acting as a user), and whether it holds the admin key.
  */
 import type { JSONValue } from 'convex/values';
 import {
@@ -44,14 +44,15 @@ export async function requestCaller(
 export function runnerIdentity(caller: Caller): {
   identity: Record<string, JSONValue> | null;
   fromClient: boolean;
+  admin: boolean;
 } {
   switch (caller.kind) {
     case 'none':
-      return { identity: null, fromClient: true };
+      return { identity: null, fromClient: true, admin: false };
     case 'user':
-      return { identity: caller.identity, fromClient: true };
+      return { identity: caller.identity, fromClient: true, admin: false };
     case 'admin':
-      return { identity: caller.identity, fromClient: false };
+      return { identity: caller.identity, fromClient: false, admin: true };
   }
 }
 

@@ -85,11 +85,13 @@ function changeProblem({ name, value }: EnvironmentChange): string | null {
   return null;
 }
 
-async function variables(
+/** The stored variables by name, read in `tx` (and so in its read set). */
+export async function variables(
   tx: Transaction,
 ): Promise<Map<string, { id: string; name: string; value: string }>> {
   const found = new Map<string, { id: string; name: string; value: string }>();
-  if (tx.tableNumber(ENVIRONMENT_VARIABLES) === null) return found;
+  // Scanned even before the table exists: the read of its absence is what
+  // the first variable's commit invalidates.
   const { documents } = await tx.scan({
     table: ENVIRONMENT_VARIABLES,
     index: 'by_creation_time',

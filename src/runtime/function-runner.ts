@@ -46,6 +46,13 @@ import { systemTransaction } from './system-transaction.ts';
 import type { NestedUdfType } from './udf-syscalls.ts';
 import { type UdfHost, UdfRun } from './udf-run.ts';
 import { vectorSearch } from './vector-search.ts';
+import {
+  isSystemCaller,
+  isSystemPath,
+  runSystemQuery,
+  systemQuery,
+  systemRefusal,
+} from './system-functions.ts';
 import { canonicalUdfPath, parseUdfPath } from './udf-path.ts';
 import type { ValidatorJson } from './validator.ts';
 
@@ -62,6 +69,11 @@ export interface CallOptions {
   identity?: Record<string, JSONValue> | null;
   /** True for calls from a client: internal functions are then unreachable. */
   fromClient?: boolean;
+  /**
+   * True when the caller presented the deployment's admin key: acting as
+   * nobody else, it may run the `_system/` functions (system-functions.ts).
+   */
+  admin?: boolean;
 }
 
 export interface MutationOptions extends CallOptions {
@@ -250,6 +262,19 @@ export class FunctionRunner {
       options.ts === undefined ? {} : { ts: options.ts },
     );
     const base = { ts: tx.snapshotTs, readSet: tx.readSet };
+    if (isSystemPath(path) && isSystemCaller(options)) {
+      const parsed = parseUdfPath(path);
+      const query = parsed.success
+        ? systemQuery(canonicalUdfPath(parsed.path))
+        : null;
+      if (query) {
+        const result = await runSystemQuery(query, args, {
+          tx,
+          functions: this.#loaded,
+        });
+        return { ...result, ...base, journal: null };
+      }
+    }
     const found = this.#resolve(path, 'query', options);
     if (!found.success)
       return {
@@ -536,6 +561,9 @@ export class FunctionRunner {
   ):
     | { success: true; fn: FunctionDefinition }
     | { success: false; errorMessage: string } {
+    // Refused before any lookup, as Convex refuses it, whether or not it exists.
+    if (isSystemPath(path) && !isSystemCaller(options))
+      return { success: false, errorMessage: systemRefusal(kind) };
     const parsed = parseUdfPath(path);
     if (!parsed.success) return { success: false, errorMessage: parsed.error };
     const canonical = canonicalUdfPath(parsed.path);

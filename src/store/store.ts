@@ -96,6 +96,12 @@ export interface Transaction {
   readonly readSet: ReadSet;
   /** The number of a table this transaction can see, or null. Synchronous. */
   tableNumber(table: string): number | null;
+  /**
+   * The names of the tables this transaction can see, system tables
+   * included. The whole catalog is read: a table created later conflicts
+   * with (and invalidates) this read.
+   */
+  tableNames(): string[];
   /** An index of a table this transaction can see, or null. Synchronous. */
   describeIndex(table: string, index: string): IndexDescription | null;
   get(id: string): Promise<Document | null>;

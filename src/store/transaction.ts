@@ -76,6 +76,14 @@ export class StoreTransaction implements Transaction {
     return this.#table(table)?.number ?? null;
   }
 
+  tableNames(): string[] {
+    this.#assertOpen();
+    this.readSet.add(TABLES_INDEX_ID, { start: Buffer.alloc(0), end: null });
+    const names = new Set(this.#newTables.keys());
+    for (const table of this.#engine.catalog.tables()) names.add(table.name);
+    return [...names];
+  }
+
   describeIndex(table: string, index: string): IndexDescription | null {
     const found = this.#table(table);
     const info = found && this.#engine.catalog.index(found.number, index);

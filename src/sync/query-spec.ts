@@ -1,8 +1,9 @@
 /**
  * QuerySpec: one distinct query as the subscription hub shares it: the
- * function, its arguments, the identity it runs as, and the journal that
- * pins a paginated page. Two sessions asking for the same spec share one
- * result; its key is the spec as text.
+ * function, its arguments, the identity it runs as, whether its session
+ * holds the admin key, and the journal that pins a paginated page. Two
+ * sessions asking for the same spec share one result; its key is the spec
+ * as text.
  */
 import { type JSONValue, convexToJson } from 'convex/values';
 import type { Value } from '../protocol/values.ts';
@@ -11,15 +12,23 @@ export interface QuerySpec {
   udfPath: string;
   args: Value;
   identity: Record<string, JSONValue> | null;
+  /**
+   * True for an admin's session: it reaches internal functions and, acting
+   * as nobody else, the `_system/` ones, so it shares no result with others.
+   */
+  admin: boolean;
   journal: string | null;
 }
 
 export function querySpecKey(spec: QuerySpec): string {
-  return JSON.stringify([
+  const key = [
     spec.udfPath,
     convexToJson(spec.args),
     // All of the identity: a function may return any of its fields.
     spec.identity,
     spec.journal,
-  ]);
+  ];
+  // Only an admin's keys are longer: every other key stays as it was.
+  if (spec.admin) key.push('admin');
+  return JSON.stringify(key);
 }

@@ -475,6 +475,7 @@ export class SyncConnection implements HubSubscriber {
       udfPath: query.udfPath,
       args: query.args,
       identity,
+      admin: this.#session.identity.kind === 'admin',
       journal: query.journal,
     };
     const key = querySpecKey(spec);

@@ -80,7 +80,8 @@ export class SyncServer {
       async (spec, ts) => {
         const outcome = await runner.runQuery(spec.udfPath, spec.args, {
           identity: spec.identity,
-          fromClient: true,
+          fromClient: !spec.admin,
+          admin: spec.admin,
           ts,
           journal: spec.journal,
         });

@@ -1,0 +1,91 @@
+/**
+ * The built-in system functions: the `_system/...` queries the official CLI
+ * subscribes to (`npx convex env list`, `data`, `run`, `import`, `export`;
+ * convex-cli-and-guarantees.md §1.8). On Convex they are ordinary functions
+ * of a bundled package (convex-backend `npm-packages/system-udfs/convex/
+ * _system/cli/`); here they are TypeScript in the runtime, run by the
+ * FunctionRunner like a query: in the query's transaction, so that what they
+ * read is its read set and a subscriber sees a new result after every commit
+ * that changes it.
+ *
+ * Only an admin acting as itself may call them (`isSystemCaller`): anyone
+ * else, an admin acting as a user included, is refused before any lookup,
+ * with Convex's `Operation query not permitted` (`unauthorized_error` in
+ * convex-backend's function runner). No user code runs and nothing is
+ * reported to execution listeners: Convex keeps system functions out of the
+ * function logs too.
+ *
+ * To add a system query: write it (a `SystemQuery`, system-query.ts: its
+ * arguments' validator and a handler reading `context.tx`) in a file of its
+ * CLI area, and list it in SYSTEM_QUERIES under its canonical path
+ * (`module:export`, `default` for a default export).
+ *
+ * This is not a way to run mutations or actions: Convex has none the CLI
+ * calls, and the runner finds no `_system/` function of another kind.
+ */
+import type { JSONValue, Value } from 'convex/values';
+import type { FunctionResult } from './function-result.ts';
+import {
+  environmentVariable,
+  environmentVariables,
+} from './system-environment-variables.ts';
+import { apiSpec } from './system-modules.ts';
+import type { SystemQuery, SystemQueryContext } from './system-query.ts';
+import { tableData, tableSize, tables } from './system-tables.ts';
+import { validationError } from './validator.ts';
+
+/** The caller of a run, as far as system functions care. */
+export interface SystemCallerOptions {
+  /** True when the caller presented the deployment's admin key. */
+  admin?: boolean;
+  /** The identity the call runs as: an admin acting as a user has one. */
+  identity?: Record<string, JSONValue> | null;
+}
+
+const SYSTEM_MODULE_PREFIX = '_system/';
+
+const SYSTEM_QUERIES: ReadonlyMap<string, SystemQuery> = new Map([
+  ['_system/cli/queryEnvironmentVariables:default', environmentVariables],
+  ['_system/cli/queryEnvironmentVariables:get', environmentVariable],
+  ['_system/cli/tables:default', tables],
+  ['_system/cli/tableData:default', tableData],
+  ['_system/cli/tableSize:default', tableSize],
+  ['_system/cli/modules:apiSpec', apiSpec],
+]);
+
+/** Whether a function path (in any spelling) lies under `_system/`. Cheap: no parsing. */
+export function isSystemPath(path: string): boolean {
+  return path.startsWith(SYSTEM_MODULE_PREFIX);
+}
+
+/** Whether a caller may run system functions: an admin, acting as nobody else. */
+export function isSystemCaller(options: SystemCallerOptions): boolean {
+  return options.admin === true && (options.identity ?? null) === null;
+}
+
+/** What a caller who may not run system functions is told, whether or not the function exists. */
+export function systemRefusal(kind: string): string {
+  return `Operation ${kind} not permitted`;
+}
+
+/** The system query at a canonical path, or null. */
+export function systemQuery(canonicalPath: string): SystemQuery | null {
+  return SYSTEM_QUERIES.get(canonicalPath) ?? null;
+}
+
+/** Runs a system query: its arguments validated as a function's are, then its handler. */
+export async function runSystemQuery(
+  query: SystemQuery,
+  args: Value,
+  context: SystemQueryContext,
+): Promise<FunctionResult> {
+  const problem = validationError(query.args, args, context.tx);
+  if (problem !== null)
+    return {
+      success: false,
+      errorMessage: `ArgumentValidationError: ${problem}`,
+      logLines: [],
+    };
+  const outcome = await query.handler(context, args as Record<string, Value>);
+  return { ...outcome, logLines: [] };
+}

@@ -1,0 +1,198 @@
+/**
+ * The system queries that look at tables, as the CLI calls them
+ * (convex-backend `system-udfs/convex/_system/cli/`):
+ *
+ * - `_system/cli/tables` `{paginationOpts}`: the user tables, `{name}` each,
+ *   for `npx convex data`; Convex leaves out every table whose name starts
+ *   with `_`, so does this;
+ * - `_system/cli/tableData` `{table, order, paginationOpts}`: a table's
+ *   documents by creation time, a page at a time, for `npx convex data
+ *   <table>`; of the system tables only `_storage` and
+ *   `_scheduled_functions` show documents, the others read as empty, as on
+ *   Convex;
+ * - `_system/cli/tableSize` `{tableName}`: how many documents a table holds,
+ *   which `npx convex deploy` asks before it drops an index.
+ *
+ * Everything is read in the query's transaction, so a subscriber sees a new
+ * table, document or count once it commits.
+ */
+import type { Value } from 'convex/values';
+import type { Transaction } from '../store/store.ts';
+import {
+  type CursorPosition,
+  decodeCursor,
+  encodeCursor,
+  queryFingerprint,
+} from './page-cursor.ts';
+import type { SystemQuery, SystemQueryOutcome } from './system-query.ts';
+import type { ValidatorJson } from './validator.ts';
+
+/** `paginationOptsValidator` of `convex/server`, as its JSON. */
+const PAGINATION_OPTS: ValidatorJson = {
+  type: 'object',
+  value: {
+    numItems: { fieldType: { type: 'number' }, optional: false },
+    cursor: {
+      fieldType: {
+        type: 'union',
+        value: [{ type: 'string' }, { type: 'null' }],
+      },
+      optional: false,
+    },
+    endCursor: {
+      fieldType: {
+        type: 'union',
+        value: [{ type: 'string' }, { type: 'null' }],
+      },
+      optional: true,
+    },
+    id: { fieldType: { type: 'number' }, optional: true },
+    maximumRowsRead: { fieldType: { type: 'number' }, optional: true },
+    maximumBytesRead: { fieldType: { type: 'number' }, optional: true },
+  },
+};
+
+interface PaginationOpts {
+  numItems: number;
+  cursor: string | null;
+}
+
+/** The system tables whose documents Convex shows (its "virtual" tables). */
+const SHOWN_SYSTEM_TABLES: ReadonlySet<string> = new Set([
+  '_storage',
+  '_scheduled_functions',
+]);
+/**
+ * At most this many documents per page, whatever `numItems` asks: Convex's
+ * system queries cap the rows a page reads at 10,000 (`maximumRowsRead` in
+ * `system-udfs/convex/_system/paginationLimits.ts`).
+ */
+const MAX_PAGE_ROWS = 10_000;
+/** Rows per scan while counting: big batches, few round trips, bounded memory. */
+const COUNT_BATCH = 1024;
+const CREATION_ORDER_FIELDS = ['_creationTime', '_id'];
+
+export const tables: SystemQuery = {
+  args: {
+    type: 'object',
+    value: { paginationOpts: { fieldType: PAGINATION_OPTS, optional: false } },
+  },
+  async handler({ tx }) {
+    const names = tx
+      .tableNames()
+      .filter((name) => !name.startsWith('_'))
+      .sort();
+    // Every user table fits one page: a deployment has at most thousands.
+    return {
+      success: true,
+      value: {
+        page: names.map((name) => ({ name })),
+        isDone: true,
+        continueCursor: encodeCursor({ kind: 'end' }, tablesFingerprint()),
+      },
+    };
+  },
+};
+
+export const tableData: SystemQuery = {
+  args: {
+    type: 'object',
+    value: {
+      table: { fieldType: { type: 'string' }, optional: false },
+      order: {
+        fieldType: {
+          type: 'union',
+          value: [
+            { type: 'literal', value: 'asc' },
+            { type: 'literal', value: 'desc' },
+          ],
+        },
+        optional: false,
+      },
+      paginationOpts: { fieldType: PAGINATION_OPTS, optional: false },
+    },
+  },
+  async handler({ tx }, args) {
+    const table = args['table'] as string;
+    const order = args['order'] as 'asc' | 'desc';
+    const { numItems, cursor } = args[
+      'paginationOpts'
+    ] as unknown as PaginationOpts;
+    const fingerprint = queryFingerprint(
+      { tableData: table, order },
+      CREATION_ORDER_FIELDS,
+    );
+    let start: CursorPosition | null;
+    try {
+      start = cursor === null ? null : decodeCursor(cursor, fingerprint);
+    } catch (error) {
+      return { success: false, errorMessage: (error as Error).message };
+    }
+    const hidden = table.startsWith('_') && !SHOWN_SYSTEM_TABLES.has(table);
+    if (hidden || start?.kind === 'end')
+      return page([], { kind: 'end' }, fingerprint);
+    const scanned = await tx.scan({
+      table,
+      index: 'by_creation_time',
+      eq: [],
+      order,
+      limit: Math.max(1, Math.min(Math.floor(numItems), MAX_PAGE_ROWS)),
+      after: start?.kind === 'after' ? start.key : undefined,
+    });
+    const position: CursorPosition =
+      scanned.exhausted || scanned.lastKey === undefined
+        ? { kind: 'end' }
+        : { kind: 'after', key: scanned.lastKey };
+    return page(scanned.documents, position, fingerprint);
+  },
+};
+
+export const tableSize: SystemQuery = {
+  args: {
+    type: 'object',
+    value: { tableName: { fieldType: { type: 'string' }, optional: false } },
+  },
+  async handler({ tx }, args) {
+    const table = args['tableName'] as string;
+    const hidden = table.startsWith('_') && !SHOWN_SYSTEM_TABLES.has(table);
+    return { success: true, value: hidden ? 0 : await count(tx, table) };
+  },
+};
+
+function page(
+  documents: Value[],
+  position: CursorPosition,
+  fingerprint: string,
+): SystemQueryOutcome {
+  return {
+    success: true,
+    value: {
+      page: documents,
+      isDone: position.kind === 'end',
+      continueCursor: encodeCursor(position, fingerprint),
+    },
+  };
+}
+
+function tablesFingerprint(): string {
+  return queryFingerprint({ tables: true }, []);
+}
+
+/** The documents of a table, counted through its `by_id` index (and so reactive). */
+async function count(tx: Transaction, table: string): Promise<number> {
+  let total = 0;
+  let after: Buffer | undefined;
+  for (;;) {
+    const { documents, lastKey, exhausted } = await tx.scan({
+      table,
+      index: 'by_id',
+      eq: [],
+      order: 'asc',
+      limit: COUNT_BATCH,
+      after,
+    });
+    total += documents.length;
+    if (exhausted || lastKey === undefined) return total;
+    after = lastKey;
+  }
+}
