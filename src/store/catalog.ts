@@ -172,6 +172,7 @@ export class Catalog {
   readonly #indexes = new Map<number, IndexInfo[]>();
   /** Numbers handed to transactions creating tables not yet committed, by name. */
   readonly #reserved = new Map<string, number>();
+  #epoch = 0;
 
   table(name: string): TableInfo | undefined {
     return this.#tables.get(name);
@@ -201,16 +202,32 @@ export class Catalog {
   }
 
   /**
+   * Bumped by every renumbering: a transaction begun under an older epoch
+   * may hold a table's old number, so it may not commit.
+   */
+  get epoch(): number {
+    return this.#epoch;
+  }
+
+  /**
    * The number a table has, or will have once a transaction creating it
    * commits: the same name always gets the same number, and no two names
-   * share one.
+   * share one. A new table gets `wanted` when it is given (a snapshot
+   * import keeps the numbers of the ids it restores); a `wanted` that
+   * another table holds throws.
    */
-  reserveTableNumber(name: string): number {
+  reserveTableNumber(name: string, wanted?: number): number {
     const known =
       this.#tables.get(name)?.number ??
       SYSTEM_TABLES.get(name) ??
       this.#reserved.get(name);
     if (known !== undefined) return known;
+    if (wanted !== undefined) {
+      const problem = this.#numberProblem(name, wanted, new Set());
+      if (problem) throw new Error(problem);
+      this.#reserved.set(name, wanted);
+      return wanted;
+    }
     let next = FIRST_USER_TABLE_NUMBER;
     for (const number of this.#tablesByNumber.keys())
       next = Math.max(next, number + 1);
@@ -218,6 +235,58 @@ export class Catalog {
       next = Math.max(next, number + 1);
     this.#reserved.set(name, next);
     return next;
+  }
+
+  /**
+   * Why the user tables named in `moves` cannot take the numbers given
+   * there, or null. A number may be taken from another table that moves
+   * too, so two tables can swap theirs.
+   */
+  renumberProblem(moves: readonly TableInfo[]): string | null {
+    const moving = new Set(moves.map((move) => move.name));
+    if (moving.size !== moves.length)
+      return 'A table is named twice among the tables to renumber.';
+    const taken = new Map<number, string>();
+    for (const move of moves) {
+      if (!this.#tables.has(move.name))
+        return `Table "${move.name}" does not exist.`;
+      if (SYSTEM_TABLES.has(move.name))
+        return `System table "${move.name}" cannot be renumbered.`;
+      const problem = this.#numberProblem(move.name, move.number, moving);
+      if (problem) return problem;
+      const other = taken.get(move.number);
+      if (other !== undefined)
+        return `Tables "${other}" and "${move.name}" cannot both take number ${move.number}.`;
+      taken.set(move.number, move.name);
+    }
+    return null;
+  }
+
+  /**
+   * Moves tables to new numbers (checked by `renumberProblem`), each with
+   * its indexes in the same slots, and starts a new epoch.
+   */
+  renumber(moves: readonly TableInfo[]): void {
+    const indexes = moves.map((move) => {
+      const from = this.#tables.get(move.name)?.number ?? move.number;
+      return this.indexes(from).map((index): IndexInfo => ({
+        ...index,
+        id: indexId(move.number, index.id - indexId(from, 0)),
+        tableNumber: move.number,
+      }));
+    });
+    for (const move of moves) {
+      const from = this.#tables.get(move.name)?.number;
+      if (from === undefined) continue;
+      this.#tablesByNumber.delete(from);
+      this.#indexes.delete(from);
+    }
+    moves.forEach((move, i) => {
+      this.#tables.set(move.name, { ...move });
+      this.#tablesByNumber.set(move.number, { ...move });
+      this.#indexes.set(move.number, indexes[i] ?? []);
+    });
+    this.#epoch += 1;
   }
 
   addTable(table: TableInfo): void {
@@ -262,6 +331,23 @@ export class Catalog {
       );
     });
     return [...builtInIndexes(tableNumber), ...planned];
+  }
+
+  /** Why `name` cannot take `number`, ignoring tables in `leaving`, or null. */
+  #numberProblem(
+    name: string,
+    number: number,
+    leaving: ReadonlySet<string>,
+  ): string | null {
+    if (!Number.isInteger(number) || number < FIRST_USER_TABLE_NUMBER)
+      return `Table "${name}" cannot have number ${number}: user tables are numbered from ${FIRST_USER_TABLE_NUMBER}.`;
+    const holder = this.#tablesByNumber.get(number)?.name;
+    if (holder !== undefined && holder !== name && !leaving.has(holder))
+      return `Table "${name}" cannot have number ${number}: table "${holder}" has it.`;
+    for (const [other, reserved] of this.#reserved)
+      if (reserved === number && other !== name)
+        return `Table "${name}" cannot have number ${number}: a transaction is creating table "${other}" with it.`;
+    return null;
   }
 }
 

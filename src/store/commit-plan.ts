@@ -53,6 +53,15 @@ export function sessionRequestConflict(
   };
 }
 
+/**
+ * The conflict of a transaction begun before tables were renumbered
+ * (`DocumentStore.renumberTables`): what it wrote or read may be under a
+ * table's old number, so it runs again under the new ones.
+ */
+export function renumberedConflict(ts: Timestamp): Conflict {
+  return { ts, table: '_tables', id: '', index: '_tables' };
+}
+
 /** The write set entry of one document, given its state before the commit. */
 export function documentWrite(
   write: PendingWrite,

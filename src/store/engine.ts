@@ -31,6 +31,8 @@ export interface CommitRequest {
   /** Tables this transaction creates (with the numbers it reserved). */
   newTables: TableInfo[];
   mutations: { sessionId: string; requestId: number; result: string }[];
+  /** The catalog's epoch when the transaction began: a renumbering since refuses the commit. */
+  catalogEpoch: number;
 }
 
 export interface StoreEngine {
@@ -44,7 +46,10 @@ export interface StoreEngine {
     interval: KeyInterval,
     options: { order: 'asc' | 'desc'; limit: number; ts: Timestamp },
   ): Promise<IndexEntry[]>;
-  /** A table number no other transaction of this store will use for another name. */
-  reserveTableNumber(name: string): number;
+  /**
+   * A table number no other transaction of this store will use for another
+   * name: `wanted` if given and free, else it throws.
+   */
+  reserveTableNumber(name: string, wanted?: number): number;
   commit(request: CommitRequest): Promise<CommitResult>;
 }

@@ -21,11 +21,13 @@ import {
   Catalog,
   documentIndexKey,
   indexDefinitionsError,
+  indexId,
 } from './catalog.ts';
 import {
   deserializeWrites,
   documentWrite,
   findConflict,
+  renumberedConflict,
   serializeWrites,
   sessionRequestConflict,
   tableCreation,
@@ -47,6 +49,8 @@ import type {
   DocumentStore,
   IndexDefinition,
   MutationRecord,
+  RenumberResult,
+  TableNumbering,
   Timestamp,
   Transaction,
 } from './store.ts';
@@ -164,12 +168,81 @@ class PostgresStore implements DocumentStore, StoreEngine {
         `DELETE FROM ${s}.commits WHERE ts <= $1 AND ts < (SELECT MAX(ts) FROM ${s}.commits)`,
         [floor],
       );
-      await client.query(
-        `INSERT INTO ${s}.meta (key, value) VALUES ('floor', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-        [floor],
-      );
+      await this.#setFloor(client, floor);
     });
     this.#floor = floor;
+  }
+
+  async renumberTables(
+    moves: readonly TableNumbering[],
+  ): Promise<RenumberResult> {
+    const changed = moves.filter(
+      (move) => this.catalog.table(move.name)?.number !== move.number,
+    );
+    if (changed.length === 0) return { success: true };
+    const problem = this.catalog.renumberProblem(changed);
+    if (problem) return { success: false, error: problem };
+    const s = this.#s;
+    const outcome = await this.#locked(
+      async (client): Promise<RenumberResult & { floor?: Timestamp }> => {
+        const latest = await this.#latestInDatabase(client);
+        for (const move of changed) {
+          const from = this.catalog.table(move.name)?.number ?? move.number;
+          const { rows } = await client.query(
+            `SELECT 1 FROM ${s}.index_entries e
+             WHERE e.index_id = $1 AND e.document_id IS NOT NULL
+               AND e.ts = (SELECT MAX(x.ts) FROM ${s}.index_entries x
+                           WHERE x.index_id = e.index_id AND x.key = e.key AND x.ts <= $2)
+             LIMIT 1`,
+            [indexId(from, 0), latest],
+          );
+          if (rows.length > 0)
+            return {
+              success: false,
+              error: `Table "${move.name}" cannot be renumbered: it is not empty.`,
+            };
+        }
+        for (const move of changed) {
+          const from = this.catalog.table(move.name)?.number ?? move.number;
+          await client.query(`DELETE FROM ${s}.tables WHERE name = $1`, [
+            move.name,
+          ]);
+          await client.query(
+            `DELETE FROM ${s}.indexes WHERE table_number = $1`,
+            [from],
+          );
+        }
+        for (const move of changed) {
+          const from = this.catalog.table(move.name)?.number ?? move.number;
+          await client.query(
+            `INSERT INTO ${s}.tables (number, name) VALUES ($1, $2)`,
+            [move.number, move.name],
+          );
+          for (const index of this.catalog.indexes(from))
+            await this.#upsertIndex(client, {
+              ...index,
+              id: indexId(move.number, index.id - indexId(from, 0)),
+              tableNumber: move.number,
+            });
+        }
+        // Older snapshots would read the tables' old documents under their new numbers.
+        if (latest > this.#floor) await this.#setFloor(client, latest);
+        return { success: true, floor: latest };
+      },
+      (result) => result.success,
+    );
+    if (!outcome.success) return outcome;
+    this.catalog.renumber(changed);
+    if (outcome.floor !== undefined && outcome.floor > this.#floor)
+      this.#floor = outcome.floor;
+    return { success: true };
+  }
+
+  async #setFloor(client: Queryable, floor: Timestamp): Promise<void> {
+    await client.query(
+      `INSERT INTO ${this.#s}.meta (key, value) VALUES ('floor', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      [floor],
+    );
   }
 
   // ── DocumentStore ──────────────────────────────────────────────────────
@@ -304,13 +377,18 @@ class PostgresStore implements DocumentStore, StoreEngine {
     return this.#commitListeners.add(listener);
   }
 
-  reserveTableNumber(name: string): number {
-    return this.catalog.reserveTableNumber(name);
+  reserveTableNumber(name: string, wanted?: number): number {
+    return this.catalog.reserveTableNumber(name, wanted);
   }
 
   async commit(request: CommitRequest): Promise<CommitResult> {
     const result = await this.#locked(
       async (client): Promise<CommitResult> => {
+        if (request.catalogEpoch !== this.catalog.epoch)
+          return {
+            success: false,
+            conflict: renumberedConflict(await this.#latestInDatabase(client)),
+          };
         const after = await this.#commitsAfter(
           client,
           request.snapshotTs,

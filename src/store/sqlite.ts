@@ -25,11 +25,13 @@ import {
   Catalog,
   documentIndexKey,
   indexDefinitionsError,
+  indexId,
 } from './catalog.ts';
 import {
   deserializeWrites,
   documentWrite,
   findConflict,
+  renumberedConflict,
   serializeWrites,
   sessionRequestConflict,
   tableCreation,
@@ -43,6 +45,8 @@ import type {
   DocumentStore,
   IndexDefinition,
   MutationRecord,
+  RenumberResult,
+  TableNumbering,
   Timestamp,
   Transaction,
 } from './store.ts';
@@ -241,14 +245,70 @@ class SqliteStore implements DocumentStore, StoreEngine {
     if (floor <= this.#floor) return Promise.resolve();
     this.#db.transaction(() => {
       for (const sql of PRUNE) this.#db.prepare(sql).run({ cutoff: floor });
-      this.#db
-        .prepare(
-          `INSERT INTO meta (key, value) VALUES ('floor', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-        )
-        .run(floor);
+      this.#setFloor(floor);
     })();
     this.#floor = floor;
     return Promise.resolve();
+  }
+
+  async renumberTables(
+    moves: readonly TableNumbering[],
+  ): Promise<RenumberResult> {
+    const changed = moves.filter(
+      (move) => this.catalog.table(move.name)?.number !== move.number,
+    );
+    if (changed.length === 0) return { success: true };
+    const problem = this.catalog.renumberProblem(changed);
+    if (problem) return { success: false, error: problem };
+    for (const move of changed) {
+      const from = this.catalog.table(move.name)?.number ?? move.number;
+      const live = await this.scanIndex(
+        indexId(from, 0),
+        { start: Buffer.alloc(0), end: null },
+        { order: 'asc', limit: 1, ts: this.#latest },
+      );
+      if (live.length > 0)
+        return {
+          success: false,
+          error: `Table "${move.name}" cannot be renumbered: it is not empty.`,
+        };
+    }
+    // Older snapshots would read the tables' old documents under their new numbers.
+    const floor = this.#latest;
+    this.#db.transaction(() => {
+      for (const move of changed) {
+        const from = this.catalog.table(move.name)?.number ?? move.number;
+        this.#db.prepare('DELETE FROM tables WHERE name = ?').run(move.name);
+        this.#db
+          .prepare('DELETE FROM indexes WHERE table_number = ?')
+          .run(from);
+      }
+      for (const move of changed) {
+        const from = this.catalog.table(move.name)?.number ?? move.number;
+        this.#statements.insertTable.run(move.number, move.name);
+        for (const index of this.catalog.indexes(from)) {
+          this.#statements.upsertIndex.run(
+            indexId(move.number, index.id - indexId(from, 0)),
+            move.number,
+            index.name,
+            JSON.stringify(index.fields),
+            index.ready ? 1 : 0,
+          );
+        }
+      }
+      if (floor > this.#floor) this.#setFloor(floor);
+    })();
+    this.catalog.renumber(changed);
+    if (floor > this.#floor) this.#floor = floor;
+    return { success: true };
+  }
+
+  #setFloor(floor: Timestamp): void {
+    this.#db
+      .prepare(
+        `INSERT INTO meta (key, value) VALUES ('floor', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      )
+      .run(floor);
   }
 
   readCommits(afterTs: Timestamp, limit: number): Promise<CommitEntry[]> {
@@ -291,6 +351,7 @@ class SqliteStore implements DocumentStore, StoreEngine {
         writes: [],
         newTables: [created],
         mutations: [],
+        catalogEpoch: this.catalog.epoch,
       });
       if (!result.success)
         throw new Error(`could not create table ${tableName}`);
@@ -384,8 +445,8 @@ class SqliteStore implements DocumentStore, StoreEngine {
     return this.#commitListeners.add(listener);
   }
 
-  reserveTableNumber(name: string): number {
-    return this.catalog.reserveTableNumber(name);
+  reserveTableNumber(name: string, wanted?: number): number {
+    return this.catalog.reserveTableNumber(name, wanted);
   }
 
   commit(request: CommitRequest): Promise<CommitResult> {
@@ -447,6 +508,8 @@ class SqliteStore implements DocumentStore, StoreEngine {
    * visible, logged and announced.
    */
   #commitNow(request: CommitRequest): CommitResult {
+    if (request.catalogEpoch !== this.catalog.epoch)
+      return { success: false, conflict: renumberedConflict(this.#latest) };
     const conflict = findConflict(
       request.readSet,
       this.#commitsAfter(request.snapshotTs),

@@ -107,6 +107,13 @@ export interface Transaction {
   get(id: string): Promise<Document | null>;
   scan(range: IndexRange): Promise<ScanResult>;
   insert(table: string, fields: DocumentFields): Promise<string>;
+  /**
+   * Inserts a document that keeps its own `_id` and `_creationTime`, as a
+   * snapshot import restores it. The id must be of this table's number; a
+   * missing table is created with that number. Throws when the id is
+   * taken, of another table, or its number is another table's.
+   */
+  insertWithId(table: string, document: Document): Promise<void>;
   patch(id: string, patch: DocumentPatch): Promise<void>;
   replace(id: string, fields: DocumentFields): Promise<void>;
   delete(id: string): Promise<void>;
@@ -135,6 +142,14 @@ export interface UsageFigures {
 export interface Savepoint {
   rollback(): void;
 }
+
+export interface TableNumbering {
+  name: string;
+  number: number;
+}
+
+export type RenumberResult =
+  { success: true } | { success: false; error: string };
 
 export interface IndexDefinition {
   name: string;
@@ -167,6 +182,13 @@ export interface DocumentStore {
     sessionId: string,
     requestId: number,
   ): Promise<MutationRecord | null>;
+  /**
+   * Moves empty user tables to other numbers, with their indexes, so that a
+   * snapshot import can restore ids of the numbers they had where they were
+   * exported. Tables may swap numbers. A transaction begun before may not
+   * commit, and no snapshot before can begin.
+   */
+  renumberTables(moves: readonly TableNumbering[]): Promise<RenumberResult>;
   /** Declares a table's schema indexes; new ones are backfilled before they serve. */
   defineIndexes(
     table: string,

@@ -64,12 +64,14 @@ export class StoreTransaction implements Transaction {
     result: string;
   }[] = [];
   readonly #usage = new TransactionUsage();
+  readonly #catalogEpoch: number;
   #state: State = 'open';
 
   constructor(engine: StoreEngine, snapshotTs: Timestamp, nowMs: number) {
     this.#engine = engine;
     this.snapshotTs = snapshotTs;
     this.#clock = new CreationTimeClock({ snapshotTs, nowMs });
+    this.#catalogEpoch = engine.catalog.epoch;
   }
 
   tableNumber(table: string): number | null {
@@ -174,6 +176,31 @@ export class StoreTransaction implements Transaction {
     return id;
   }
 
+  async insertWithId(tableName: string, document: Document): Promise<void> {
+    this.#assertOpen();
+    const problem = tableNameError(tableName);
+    if (problem) throw new Error(problem);
+    const id = document._id;
+    const decoded = decodeDocumentId(id);
+    if (!decoded) throw new Error(`Invalid _id "${id}".`);
+    if (!isCreationTime(document._creationTime))
+      throw new Error(
+        `Invalid _creationTime ${String(document._creationTime)} of document ${id}.`,
+      );
+    const table =
+      this.#table(tableName) ??
+      this.#createTable(tableName, decoded.tableNumber);
+    if (table.number !== decoded.tableNumber)
+      throw new Error(
+        `_id ${id} cannot be imported into '${tableName}' because its IDs have a different format`,
+      );
+    if (await this.get(id))
+      throw new Error(
+        `Document ${id} cannot be imported into '${tableName}': a document with that _id exists.`,
+      );
+    this.#put({ id, table, document: { ...document }, created: true });
+  }
+
   async patch(id: string, patch: DocumentPatch): Promise<void> {
     const current = await this.#existing(id);
     const next: Record<string, unknown> = { ...current };
@@ -236,6 +263,7 @@ export class StoreTransaction implements Transaction {
         writes: [...this.#pending.values()],
         newTables: [...this.#newTables.values()],
         mutations: this.#mutations,
+        catalogEpoch: this.#catalogEpoch,
       });
     } finally {
       this.#state = 'finished';
@@ -275,10 +303,13 @@ export class StoreTransaction implements Transaction {
     return undefined;
   }
 
-  #createTable(name: string): TableInfo {
+  #createTable(name: string, wanted?: number): TableInfo {
     // The table did not exist at this snapshot: record that, so a concurrent creation conflicts.
     this.readSet.add(TABLES_INDEX_ID, pointInterval(tableNameKey(name)));
-    const table = { name, number: this.#engine.reserveTableNumber(name) };
+    const table = {
+      name,
+      number: this.#engine.reserveTableNumber(name, wanted),
+    };
     this.#newTables.set(name, table);
     return table;
   }
@@ -287,6 +318,11 @@ export class StoreTransaction implements Transaction {
     if (this.#state !== 'open')
       throw new Error(`the transaction is ${this.#state}`);
   }
+}
+
+/** A creation time as Convex keeps one: milliseconds since the epoch, finite and not negative. */
+function isCreationTime(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
 }
 
 function replaceContents<K, V>(target: Map<K, V>, source: Map<K, V>): void {

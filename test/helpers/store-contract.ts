@@ -9,6 +9,7 @@ import type {
   IndexRange,
   Transaction,
 } from '../../src/store/store.ts';
+import { describeImportContract } from './store-import-contract.ts';
 
 export interface StoreHandle extends AsyncDisposable {
   store: DocumentStore;
@@ -65,6 +66,7 @@ export function describeStoreContract(
   name: string,
   options: StoreContractOptions,
 ): void {
+  describeImportContract(name, options);
   describe(`${name}: documents`, () => {
     test('an insert is visible to its own transaction, then to later ones', async () => {
       await using handle = await options.fresh();
