@@ -47,7 +47,6 @@ export async function startDevServer(
       );
       return;
     }
-    for (const warning of result.warnings) logger.warn(warning);
     logger.info(
       {
         functions: result.functions,

@@ -5,11 +5,13 @@
  * stops them in reverse. `converge serve` and the end-to-end tests both
  * start Converge through it, so the tests run what users run.
  *
- * The running server can take new code (`reloadFunctions`, which
- * `converge dev` calls on every change) and new environment variables
- * (`setEnvironment`) without closing a socket: the runner, the scheduler's
- * crons and the store's indexes are swapped in place, and every subscribed
- * query reruns.
+ * The running server can take new code without closing a socket: from
+ * the functions directory (`reloadFunctions`, which `converge dev` calls on
+ * every change), or pushed by the official CLI (http/push-routes.ts), both
+ * through LiveCode; and new environment variables (`setEnvironment`). What
+ * it serves when it starts is the pushed code kept in the store, unless the
+ * functions directory changed since that push went live
+ * (deployed-code.ts).
  *
  * Failures a user can fix (a functions directory that does not build, a bad
  * auth.config.ts) are values; only bugs throw.
@@ -18,8 +20,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { applySchema } from '../runtime/apply-schema.ts';
-import { parseAuthConfig } from '../runtime/auth-config.ts';
-import { cronJobsFrom } from '../runtime/cron-schedule.ts';
+import { type AppConfigResult, appConfigOf } from '../runtime/app-config.ts';
+import { CodePush } from '../runtime/code-push.ts';
+import {
+  loadDeployedCode,
+  readDeployedCode,
+  startupCode,
+} from '../runtime/deployed-code.ts';
 import {
   changeEnvironment,
   storedEnvironment,
@@ -28,15 +35,11 @@ import { FileStorage } from '../runtime/file-storage.ts';
 import { StoredFiles } from '../runtime/stored-files.ts';
 import { FunctionRunner } from '../runtime/function-runner.ts';
 import { IdentityVerifier } from '../runtime/identity-verifier.ts';
-import {
-  type LoadedFunctions,
-  loadFunctions,
-} from '../runtime/load-functions.ts';
+import { loadFunctions } from '../runtime/load-functions.ts';
 import { Scheduler } from '../runtime/scheduler.ts';
 import { httpActionHandler, underPrefix } from '../http/http-action-handler.ts';
 import { storageHandler } from '../http/storage-handler.ts';
-import { MAX_BODY_BYTES, startHttpApi } from '../http/http-api.ts';
-import { canonicalUdfPath, parseUdfPath } from '../runtime/udf-path.ts';
+import { bodyLimitOf, startHttpApi } from '../http/http-api.ts';
 import { openStore } from '../store/open-store.ts';
 import { SyncServer } from '../sync/sync-server.ts';
 import { startFrontDoor } from '../ws/server.ts';
@@ -44,6 +47,7 @@ import { startSiteServer } from '../ws/site-server.ts';
 import { uwsTransport } from '../ws/uws.ts';
 import type { Config } from './config.ts';
 import { readEnvFile } from './env-file.ts';
+import { type Code, LiveCode, directoryFingerprintOf } from './live-code.ts';
 import { type Logger, logTo } from './logger.ts';
 import { serverMetrics } from './server-metrics.ts';
 
@@ -78,8 +82,6 @@ export type ReloadResult =
       success: true;
       /** How many functions the new code registers. */
       functions: number;
-      /** What the reload could not apply, for the log. */
-      warnings: string[];
     }
   | { success: false; error: string };
 
@@ -114,20 +116,40 @@ export async function startServer(
     await store.close();
     return { success: false, error };
   };
-  const loaded = await loadFunctions(config.functions, { env });
-  if (!loaded.success) return refuse(loaded.error);
-  const functions = loaded.loaded;
-  const auth = parseAuthConfig(functions.authConfig);
-  if (!auth.success) return refuse(auth.error);
-  const crons = cronsOf(functions);
-  if (!crons.success) return refuse(crons.error);
+  const directory = await loadFunctions(config.functions, { env });
+  if (!directory.success) return refuse(directory.error);
+  const directoryConfig = appConfigOf(directory.loaded);
+  if (!directoryConfig.success) return refuse(directoryConfig.error);
+  let initial: Code = {
+    loaded: directory.loaded,
+    config: directoryConfig.config,
+  };
+  let serving = config.functions;
+  const deployed = await readDeployedCode(store);
+  if (
+    deployed !== null &&
+    startupCode(deployed, directoryFingerprintOf(directory.loaded)) === 'pushed'
+  ) {
+    const pushed = await loadDeployedCode(store, deployed, env);
+    const pushedConfig: AppConfigResult = pushed.success
+      ? appConfigOf(pushed.loaded)
+      : pushed;
+    if (pushed.success && pushedConfig.success) {
+      initial = { loaded: pushed.loaded, config: pushedConfig.config };
+      serving = 'the code pushed last';
+    } else if (!pushedConfig.success)
+      logger.error(
+        { error: pushedConfig.error },
+        `the pushed code no longer loads: serving ${config.functions} instead`,
+      );
+  }
 
-  await applySchema(store, functions.schema);
+  await applySchema(store, initial.loaded.schema);
   const { key: adminKey, created: adminKeyCreated } =
     config.adminKey === undefined
       ? await dataDirAdminKey(config.data)
       : { key: config.adminKey, created: false };
-  const deployment = { url: '' };
+  const deployment = { url: '', siteUrl: '' };
   const fileOptions = {
     files: new FileStorage(join(config.data, 'storage')),
     // Read when a function asks for a URL, by which time the port is known.
@@ -136,12 +158,12 @@ export async function startServer(
     },
     secret: randomBytes(32),
   };
-  const runner = new FunctionRunner(functions, store, {
+  const runner = new FunctionRunner(initial.loaded, store, {
     env,
     files: fileOptions,
   });
   const scheduler = new Scheduler(runner, store, {
-    crons: crons.jobs,
+    crons: initial.config.crons,
     onJobFinished: (job, result) => {
       if (!result.success)
         logger.warn(
@@ -151,10 +173,9 @@ export async function startServer(
     },
   });
   await scheduler.start();
-  const verifier =
-    auth.providers.length > 0 || config.jwtSecret !== undefined
-      ? new IdentityVerifier(auth.providers, { jwtSecret: config.jwtSecret })
-      : null;
+  const verifier = new IdentityVerifier(initial.config.providers, {
+    jwtSecret: config.jwtSecret,
+  });
   const metrics = serverMetrics({ store, runner });
   const sync = await SyncServer.start({
     runner,
@@ -165,6 +186,20 @@ export async function startServer(
     transitionSent: metrics.transitionSent,
   });
   metrics.watchSync(sync);
+  const live = new LiveCode(initial, directoryFingerprintOf(directory.loaded), {
+    store,
+    runner,
+    scheduler,
+    verifier,
+    sync,
+  });
+  const codePush = new CodePush({
+    store,
+    env: () => env,
+    live: () => live.current,
+    directoryFingerprint: () => live.directoryFingerprint,
+    goLive: (loaded, appConfig) => live.activate({ loaded, config: appConfig }),
+  });
   const api = await startHttpApi({
     runner,
     latestTs: () => store.latestTs(),
@@ -174,6 +209,11 @@ export async function startServer(
     transport: uwsTransport,
     metrics: metrics.registry,
     log,
+    codePush,
+    canonicalUrls: () => ({
+      convexCloudUrl: deployment.url,
+      convexSiteUrl: deployment.siteUrl,
+    }),
     updateEnvironment: async (changes) => {
       const changed = await changeEnvironment(store, changes);
       if (changed.success)
@@ -188,7 +228,7 @@ export async function startServer(
     port: config.port,
     version: options.version,
     sync,
-    http: { handle: api.handle, maxBodyBytes: MAX_BODY_BYTES },
+    http: { handle: api.handle, maxBodyBytes: bodyLimitOf },
     mounts: [
       { prefix: '/http/', handle: underPrefix('/http', httpActions) },
       {
@@ -219,25 +259,20 @@ export async function startServer(
     },
   });
   const siteUrl = `http://${host}:${site.port}`;
+  deployment.siteUrl = siteUrl;
 
   let closed = false;
   const reloadFunctions = async (): Promise<ReloadResult> => {
     const next = await loadFunctions(config.functions, { env });
     if (!next.success) return next;
-    const nextAuth = parseAuthConfig(next.loaded.authConfig);
-    if (!nextAuth.success) return nextAuth;
-    const nextCrons = cronsOf(next.loaded);
-    if (!nextCrons.success) return nextCrons;
+    const nextConfig = appConfigOf(next.loaded);
+    if (!nextConfig.success) return nextConfig;
     if (closed) return { success: false, error: 'the server is closed' };
-    await applySchema(store, next.loaded.schema);
-    runner.replaceFunctions(next.loaded);
-    scheduler.replaceCrons(nextCrons.jobs);
-    sync.invalidateAll();
-    const warnings =
-      JSON.stringify(nextAuth.providers) === JSON.stringify(auth.providers)
-        ? []
-        : ['auth.config.ts changed: restart the server to apply it'];
-    return { success: true, functions: next.loaded.functions.size, warnings };
+    await live.activateDirectory({
+      loaded: next.loaded,
+      config: nextConfig.config,
+    });
+    return { success: true, functions: next.loaded.functions.size };
   };
   function setEnvironment(next: Readonly<Record<string, string>>): void {
     env = { ...next };
@@ -262,12 +297,13 @@ export async function startServer(
       url: deployment.url,
       siteUrl,
       functionsDir: config.functions,
-      functions: functions.functions.size,
+      serving,
+      functions: initial.loaded.functions.size,
       store: opened.description,
       transport: uwsTransport,
       adminKeyCreated,
     },
-    `serving ${config.functions} at ${deployment.url}`,
+    `serving ${serving} at ${deployment.url}`,
   );
   return {
     success: true,
@@ -285,17 +321,6 @@ export async function startServer(
       [Symbol.asyncDispose]: close,
     },
   };
-}
-
-/** The cron jobs of `crons.ts`, each naming a mutation or action of the same code. */
-function cronsOf(loaded: LoadedFunctions): ReturnType<typeof cronJobsFrom> {
-  return cronJobsFrom(loaded.crons, (path) => {
-    const parsed = parseUdfPath(path);
-    if (!parsed.success) return null;
-    const canonical = canonicalUdfPath(parsed.path);
-    const kind = loaded.functions.get(canonical)?.kind;
-    return kind === 'mutation' || kind === 'action' ? canonical : null;
-  });
 }
 
 /** The admin key kept in the data directory, made on first start. */

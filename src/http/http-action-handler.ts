@@ -19,7 +19,7 @@ export function httpActionHandler(
     const header = request.headers.get('authorization');
     let identity = null;
     if (header?.startsWith('Bearer ')) {
-      const verified = verifier
+      const verified = verifier?.canVerify
         ? await verifier.verify(header.slice('Bearer '.length))
         : null;
       if (!verified?.success)

@@ -9,8 +9,10 @@
  * - `OPTIONS` anything: the CORS preflight answer (cors.ts);
  * - `onRequest`: the `Convex-Client` header parsed, 400 if malformed or too
  *   old (client-version.ts);
- * - bodies reach the routes as raw bytes, at most 16 MiB + 2000 bytes, and
- *   each route reads its own JSON (json-body.ts), so the errors are
+ * - bodies reach the routes as raw bytes, decoded when the client
+ *   compressed them (content-encoding.ts), at most 16 MiB + 2000 bytes
+ *   (push routes: `PUSH_BODY_BYTES`; `bodyLimitOf` tells the front door),
+ *   and each route reads its own JSON (json-body.ts), so the errors are
  *   Convex's rather than fastify's;
  * - `onSend`: the CORS headers of every response;
  * - `onResponse`: one log line, except for the health and meta routes.
@@ -30,6 +32,7 @@ import {
   formatClientVersion,
   parseClientVersion,
 } from './client-version.ts';
+import { decodeBody } from './content-encoding.ts';
 import { corsHeaders } from './cors.ts';
 import {
   type DeploymentRoutesOptions,
@@ -44,6 +47,12 @@ import {
   registerFunctionRoutes,
 } from './function-routes.ts';
 import {
+  PUSH_BODY_BYTES,
+  PUSH_PATHS,
+  type PushRoutesOptions,
+  registerPushRoutes,
+} from './push-routes.ts';
+import {
   type SystemError,
   badRequest,
   errorBody,
@@ -55,7 +64,8 @@ export interface HttpApiOptions
   extends
     FunctionRoutesOptions,
     DeploymentRoutesOptions,
-    EnvironmentRoutesOptions {
+    EnvironmentRoutesOptions,
+    PushRoutesOptions {
   log: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 
@@ -83,6 +93,11 @@ export interface HttpApi {
 
 /** Convex's limit on a public API request body (convex-protocol.md §6.2). */
 export const MAX_BODY_BYTES = 16 * 1024 * 1024 + 2000;
+
+/** The longest body a request to `path` may have (without its query string). */
+export function bodyLimitOf(path: string): number {
+  return PUSH_PATHS.has(path) ? PUSH_BODY_BYTES : MAX_BODY_BYTES;
+}
 
 /** Polled by load balancers, dashboards and scrapers: not worth a log line each. */
 const QUIET_PATHS = new Set([
@@ -113,8 +128,22 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
   app.addContentTypeParser(
     '*',
     { parseAs: 'buffer' },
-    (_request, body, done) => {
-      done(null, body);
+    (request, body, done) => {
+      const encoding = request.headers['content-encoding'];
+      if (encoding === undefined) return done(null, body);
+      decodeBody(encoding, body as Buffer).then(
+        (decoded) => {
+          if (decoded.success) done(null, decoded.body);
+          else
+            done(
+              Object.assign(new Error(decoded.error.message), {
+                statusCode: decoded.error.status,
+                code: decoded.error.code,
+              }),
+            );
+        },
+        (error: unknown) => done(error as Error),
+      );
     },
   );
 
@@ -192,6 +221,7 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
   registerFunctionRoutes(app, options);
   registerDeploymentRoutes(app, options);
   registerEnvironmentRoutes(app, options);
+  registerPushRoutes(app, options);
   await app.ready();
 
   return {

@@ -8,6 +8,7 @@
  */
 import type { DocumentStore } from '../store/store.ts';
 import { BY_STATE_AND_TIME, SCHEDULED_FUNCTIONS } from './scheduled-jobs.ts';
+import { BY_SHA256, MODULE_SOURCES } from './stored-modules.ts';
 
 interface SchemaJson {
   tables: {
@@ -21,6 +22,7 @@ export async function applySchema(
   schema: unknown,
 ): Promise<void> {
   await store.defineIndexes(SCHEDULED_FUNCTIONS, [BY_STATE_AND_TIME]);
+  await store.defineIndexes(MODULE_SOURCES, [BY_SHA256]);
   if (schema === null || schema === undefined) return;
   for (const table of (schema as SchemaJson).tables) {
     await store.defineIndexes(

@@ -46,7 +46,7 @@ export type AuthenticateResult =
   | { success: false; error: AuthenticateRefusal };
 
 export interface Authority {
-  /** Null: no auth providers and no development secret, so every user token is refused. */
+  /** Null, or one that cannot verify: every user token is refused alike. */
   verifier: IdentityVerifier | null;
   adminKey: string;
 }
@@ -72,7 +72,7 @@ export async function authenticate(
             },
           };
     case 'user': {
-      if (!authority.verifier)
+      if (!authority.verifier?.canVerify)
         return { success: false, error: authFailures.noProvider([]) };
       const verified = await authority.verifier.verify(credential.token);
       return verified.success

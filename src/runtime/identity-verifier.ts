@@ -68,7 +68,7 @@ const CUSTOM_JWT_LEEWAY_S = 5;
 type Claims = Record<string, unknown>;
 
 export class IdentityVerifier {
-  readonly #providers: readonly AuthProvider[];
+  #providers: readonly AuthProvider[];
   readonly #secret: Uint8Array | null;
   readonly #now: () => number;
   readonly #keys = new ProviderKeys();
@@ -83,6 +83,16 @@ export class IdentityVerifier {
         ? null
         : new TextEncoder().encode(options.jwtSecret);
     this.#now = options.now ?? Date.now;
+  }
+
+  /** The providers of new code: tokens are checked against them from now on. */
+  replaceProviders(providers: readonly AuthProvider[]): void {
+    this.#providers = providers;
+  }
+
+  /** False with no providers and no development secret: no token can be verified. */
+  get canVerify(): boolean {
+    return this.#providers.length > 0 || this.#secret !== null;
   }
 
   async verify(token: string): Promise<VerifiedIdentity> {

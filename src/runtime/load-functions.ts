@@ -1,16 +1,18 @@
 /**
- * Loads a functions directory into a user realm and analyses it, as a Convex
- * push does: every export that `convex/server` registered, with its kind
- * (from the `isQuery` / `isMutation` / `isAction` / `isHttp` flags), its
- * visibility (`isPublic` / `isInternal`) and its validators (`exportArgs()`,
- * `exportReturns()`); the schema (`export()`), the auth config, the HTTP router
- * and the crons.
+ * Loads a Convex app into a user realm and analyses it, as a Convex push
+ * does. The app is a functions directory (`converge serve --functions`) or
+ * the modules a CLI pushed (`loadPushedModules`). Analysis finds every
+ * export that `convex/server` registered, with its kind (from the `isQuery`
+ * / `isMutation` / `isAction` / `isHttp` flags), its visibility (`isPublic`
+ * / `isInternal`) and its validators (`exportArgs()`, `exportReturns()`);
+ * the schema (`export()`), the auth config, the HTTP router and the crons.
  *
  * Import-time code runs once, in the realm, with a fixed clock and seeded
  * randomness; database access at import time fails.
  */
+import { createHash } from 'node:crypto';
 import {
-  type BundleResult,
+  type BundleSource,
   BUNDLE_GLOBAL,
   bundleFunctions,
 } from './bundle-functions.ts';
@@ -61,6 +63,8 @@ export interface LoadedFunctions {
   authConfig: unknown;
   httpRouter: unknown;
   crons: unknown;
+  /** The SHA-256 of the bundled script, in hex: two loads with the same one run the same code. */
+  fingerprint: string;
 }
 
 export type LoadResult =
@@ -82,14 +86,65 @@ interface BundleExports {
   authConfigModule?: { default?: unknown };
 }
 
+/** A directory that does not exist is an app with no functions: code may still be pushed. */
 export async function loadFunctions(
   dir: string,
   options: LoadOptions = {},
 ): Promise<LoadResult> {
   const found = await discoverFunctions(dir);
-  const bundled: BundleResult = await withBundlerService(() =>
-    bundleFunctions(dir, found),
+  return loadBundle({ kind: 'directory', dir, found }, options);
+}
+
+/** A pushed module: a path such as `messages.js` or `_deps/X.js`, and its source. */
+export interface PushedModule {
+  path: string;
+  source: string;
+}
+
+/**
+ * Loads the modules a CLI pushed: every module not under `_deps/` is a
+ * function module, except `auth.config.js`, the auth config; the schema
+ * comes on its own.
+ */
+export async function loadPushedModules(
+  modules: readonly PushedModule[],
+  schema: PushedModule | null,
+  options: LoadOptions = {},
+): Promise<LoadResult> {
+  const files = new Map(modules.map((m) => [m.path, m.source]));
+  if (schema) files.set(SCHEMA_PATH, schema.source);
+  const entries = modules
+    .map((m) => m.path)
+    .filter(
+      (path) =>
+        !path.startsWith('_deps/') &&
+        path !== AUTH_CONFIG_PATH &&
+        path !== SCHEMA_PATH,
+    )
+    .sort();
+  return loadBundle(
+    {
+      kind: 'modules',
+      files,
+      found: {
+        modules: entries,
+        schema: schema ? SCHEMA_PATH : undefined,
+        authConfig: files.has(AUTH_CONFIG_PATH) ? AUTH_CONFIG_PATH : undefined,
+      },
+    },
+    options,
   );
+}
+
+/** Where a pushed app's schema and auth config are, as the CLI names them. */
+const SCHEMA_PATH = 'schema.js';
+const AUTH_CONFIG_PATH = 'auth.config.js';
+
+async function loadBundle(
+  source: BundleSource,
+  options: LoadOptions,
+): Promise<LoadResult> {
+  const bundled = await withBundlerService(() => bundleFunctions(source));
   if (!bundled.success)
     return { success: false, error: `Bundling failed:\n${bundled.error}` };
 
@@ -154,6 +209,7 @@ export async function loadFunctions(
         authConfig: exports.authConfigModule?.default ?? null,
         httpRouter,
         crons,
+        fingerprint: createHash('sha256').update(bundled.code).digest('hex'),
       },
     };
   } catch (error) {

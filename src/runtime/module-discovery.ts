@@ -39,7 +39,15 @@ export async function discoverFunctions(
   const modules: string[] = [];
   let schema: string | undefined;
   let authConfig: string | undefined;
-  const top = await readdir(dir, { withFileTypes: true });
+  let top;
+  try {
+    top = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    // No directory is an app with no modules yet (code may be pushed).
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      return { modules, schema, authConfig };
+    throw error;
+  }
   for (const entry of top) {
     if (entry.isFile() && /^schema\.(?:ts|js|mts|mjs)$/.test(entry.name))
       schema = entry.name;

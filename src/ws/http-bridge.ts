@@ -10,7 +10,8 @@
  * during its callbacks, so copying it once into a Buffer and handing the
  * handler something plain is both the simplest and the safest cut.
  *
- * Bodies: at most `maxBodyBytes` are kept. A longer body is cut at one byte
+ * Bodies: at most `maxBodyBytes(path)` are kept (pushed code may be far
+ * larger than a function's arguments). A longer body is cut at one byte
  * past the limit, its `content-length` says so, the handler answers it (with
  * the error it gives an oversized body) and the connection is closed rather
  * than read to the end. `content-length` is always the length of the body
@@ -42,7 +43,8 @@ export type RequestHandler = (
 ) => Promise<BridgedResponse>;
 
 export interface BridgeOptions {
-  maxBodyBytes: number;
+  /** The longest body kept for a request to this path (without the query). */
+  maxBodyBytes: (path: string) => number;
   /** Where a handler's rejection (a bug) is reported; the client gets a bare 500. */
   onError: (error: unknown) => void;
 }
@@ -91,8 +93,13 @@ export function httpBridge(
       respond(Buffer.alloc(0), false);
       return;
     }
-    readBody(res, options.maxBodyBytes, respond);
+    readBody(res, options.maxBodyBytes(pathOf(request.url)), respond);
   };
+}
+
+function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
 }
 
 function readBody(

@@ -30,7 +30,7 @@ test('the HTTP bridge hands the HTTP API whole requests and writes its responses
     port: 0,
     version: '9.9.9',
     http: {
-      maxBodyBytes: 1024,
+      maxBodyBytes: () => 1024,
       handle: async (request) => {
         seen.push(request);
         return {
@@ -86,7 +86,7 @@ test('the HTTP bridge stops reading a body past its limit and lets the handler r
     port: 0,
     version: '9.9.9',
     http: {
-      maxBodyBytes: 1000,
+      maxBodyBytes: () => 1000,
       handle: async (request) => {
         lengths.push(request.headers['content-length'] ?? '');
         return {
@@ -126,7 +126,7 @@ test('a mount takes every path under its prefix as a Fetch Request', async () =>
       },
     ],
     http: {
-      maxBodyBytes: 1024,
+      maxBodyBytes: () => 1024,
       handle: async () => ({ status: 200, headers: {}, body: 'api' }),
     },
   });

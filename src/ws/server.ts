@@ -26,7 +26,7 @@ export interface FrontDoorOptions {
   /** The sync worker behind `/api/<version>/sync`; without it the path is a 404. */
   sync?: SyncServer;
   /** The HTTP API: every request no other route takes. */
-  http?: { handle: RequestHandler; maxBodyBytes: number };
+  http?: { handle: RequestHandler; maxBodyBytes: (path: string) => number };
   /** Fetch API handlers, each for the paths under its prefix (`/http/`). */
   mounts?: readonly Mount[];
   /** Where a handler's bug is reported. */
