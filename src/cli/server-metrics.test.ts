@@ -32,6 +32,8 @@ function sources() {
           success,
           occRetries,
           logLines: [],
+          errorMessage: success ? null : 'Uncaught Error: failed',
+          endedAtMs: Date.now(),
         });
     },
   };

@@ -33,6 +33,7 @@ import {
 } from '../runtime/environment-variables.ts';
 import { FileStorage } from '../runtime/file-storage.ts';
 import { StoredFiles } from '../runtime/stored-files.ts';
+import { FunctionLog } from '../runtime/function-log.ts';
 import { FunctionRunner } from '../runtime/function-runner.ts';
 import { IdentityVerifier } from '../runtime/identity-verifier.ts';
 import { loadFunctions } from '../runtime/load-functions.ts';
@@ -177,6 +178,8 @@ export async function startServer(
     jwtSecret: config.jwtSecret,
   });
   const metrics = serverMetrics({ store, runner });
+  const functionLog = new FunctionLog();
+  runner.onExecution((record) => functionLog.append(record));
   const sync = await SyncServer.start({
     runner,
     store,
@@ -214,6 +217,7 @@ export async function startServer(
       convexCloudUrl: deployment.url,
       convexSiteUrl: deployment.siteUrl,
     }),
+    functionLog,
     updateEnvironment: async (changes) => {
       const changed = await changeEnvironment(store, changes);
       if (changed.success)

@@ -46,6 +46,7 @@ import {
   type FunctionRoutesOptions,
   registerFunctionRoutes,
 } from './function-routes.ts';
+import { type LogRoutesOptions, registerLogRoutes } from './log-routes.ts';
 import {
   PUSH_BODY_BYTES,
   PUSH_PATHS,
@@ -65,6 +66,7 @@ export interface HttpApiOptions
     FunctionRoutesOptions,
     DeploymentRoutesOptions,
     EnvironmentRoutesOptions,
+    LogRoutesOptions,
     PushRoutesOptions {
   log: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
@@ -221,6 +223,7 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
   registerFunctionRoutes(app, options);
   registerDeploymentRoutes(app, options);
   registerEnvironmentRoutes(app, options);
+  registerLogRoutes(app, options);
   registerPushRoutes(app, options);
   await app.ready();
 

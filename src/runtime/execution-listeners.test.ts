@@ -14,16 +14,30 @@ describe('the runner reports every function it runs', () => {
     await rt.runner.runQuery('messages:list', { channel: 'a' });
     await rt.runner.runMutation('errors:refuses', {});
     expect(heard).toMatchObject([
-      { kind: 'mutation', path: 'messages:send', success: true, occRetries: 0 },
+      {
+        kind: 'mutation',
+        path: 'messages:send',
+        success: true,
+        occRetries: 0,
+        errorMessage: null,
+      },
       {
         kind: 'query',
         path: 'messages:list',
         success: true,
         logLines: ["[LOG] 'listing' 'a'"],
       },
-      { kind: 'mutation', path: 'errors:refuses', success: false },
+      {
+        kind: 'mutation',
+        path: 'errors:refuses',
+        success: false,
+        errorMessage: expect.stringMatching(/^Uncaught ConvexError/) as string,
+      },
     ]);
     for (const { durationMs } of heard) expect(durationMs).toBeGreaterThan(0);
+    // Each is stamped when it finished, in order.
+    const ends = heard.map((record) => record.endedAtMs);
+    expect(ends).toEqual([...ends].sort((a, b) => a - b));
 
     // A function that does not exist never ran; after stop, nothing is heard.
     await rt.runner.runQuery('messages:nowhere', {});

@@ -7,7 +7,8 @@
  * and a re-sent mutation answered from its record did not run at all, so
  * neither is reported.
  *
- * This is what `/metrics` counts and what a log tail shows; it is data
+ * This is what `/metrics` counts and what a log tail shows (function-log.ts,
+ * `npx convex logs`); it is data
  * handed up, never a hook into the run. A throwing listener is a bug of its
  * own and must not change an outcome already decided, so its error is
  * reported, not propagated.
@@ -25,6 +26,10 @@ export interface ExecutionRecord {
   /** The times a mutation ran again after a write conflict (0 for every other kind). */
   occRetries: number;
   logLines: readonly string[];
+  /** What the caller was told when it failed (an HTTP action's thrown error); null for a success. */
+  errorMessage: string | null;
+  /** When it finished, in milliseconds since the epoch. */
+  endedAtMs: number;
 }
 
 export type ExecutionListener = (record: ExecutionRecord) => void;

@@ -214,7 +214,9 @@ export class FunctionRunner {
     kind: FunctionKind,
     path: string,
     startedAt: number,
-    result: { success: boolean; logLines: readonly string[] },
+    result:
+      | { success: true; logLines: readonly string[] }
+      | { success: false; logLines: readonly string[]; errorMessage: string },
     occRetries = 0,
   ): void {
     if (this.#listeners.size === 0) return;
@@ -225,6 +227,8 @@ export class FunctionRunner {
       success: result.success,
       occRetries,
       logLines: result.logLines,
+      errorMessage: result.success ? null : result.errorMessage,
+      endedAtMs: Date.now(),
     });
   }
 
@@ -481,7 +485,11 @@ export class FunctionRunner {
       return { response, logLines };
     } catch (thrown) {
       const failure = failureFromThrown(thrown);
-      this.#report('httpAction', path, startedAt, { success: false, logLines });
+      this.#report('httpAction', path, startedAt, {
+        success: false,
+        logLines,
+        errorMessage: failure.errorMessage,
+      });
       return {
         response: new Response(failure.errorMessage, { status: 500 }),
         logLines,
