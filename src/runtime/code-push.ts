@@ -178,11 +178,11 @@ export class CodePush {
     const sources = new Map<string, ModuleSource>();
     sent.forEach((module, i) => sources.set(hashes[i] as string, module));
     const prepared = await this.#evaluate(plan, sources);
-    // Stored only once they evaluate: a broken push leaves nothing behind.
-    if (prepared.success && options.store) {
-      await saveModules(this.#options.store, sent);
-      this.#keep(prepared.push);
-    }
+    if (!prepared.success) return prepared;
+    // Stored only once they evaluate: a broken push leaves nothing behind. A
+    // dry run stores nothing, and is kept here for its schema check alone.
+    if (options.store) await saveModules(this.#options.store, sent);
+    this.#keep(prepared.push);
     return prepared;
   }
 

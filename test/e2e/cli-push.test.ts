@@ -19,13 +19,17 @@ import {
 } from '../helpers/converge-server.ts';
 import { watchQuery } from '../helpers/query-watch.ts';
 
-const SCHEMA = `
+const stripAnsi = (text: string): string =>
+  text.replace(/\u001b\[[0-9;]*m/g, '');
+
+const schema = (body: string, indexes = '') => `
 import { defineSchema, defineTable } from 'convex/server';
 import { v } from 'convex/values';
 export default defineSchema({
-  messages: defineTable({ channel: v.string(), body: v.string() }).index('by_channel', ['channel']),
+  messages: defineTable({ channel: v.string(), body: ${body} }).index('by_channel', ['channel'])${indexes},
 });
 `;
+const SCHEMA = schema('v.string()');
 const messages = (text: string) => `
 import { v } from 'convex/values';
 import { mutation, query } from './_generated/server';
@@ -39,13 +43,19 @@ export const list = query({
     ctx.db.query('messages').withIndex('by_channel', (q) => q.eq('channel', channel)).collect(),
 });
 export const greeting = query({ args: {}, handler: async () => ${JSON.stringify(text)} });
+export const byBody = query({
+  args: { body: v.string() },
+  handler: (ctx, { body }) =>
+    ctx.db.query('messages').withIndex('by_body', (q) => q.eq('body', body)).collect(),
+});
 `;
 const send = makeFunctionReference<'mutation'>('messages:send');
 const list = makeFunctionReference<'query'>('messages:list');
+const byBody = makeFunctionReference<'query'>('messages:byBody');
 const greeting = makeFunctionReference<'query', Record<string, never>, string>(
   'messages:greeting',
 );
-/** The CLI's own bundling, push and codegen take a few seconds each; three pushes and a restart fit here. */
+/** The CLI's own bundling, push and codegen take a few seconds each; four pushes and a restart fit here. */
 const TIMEOUT_MS = 120_000;
 
 test(
@@ -83,10 +93,15 @@ test(
         { channel: 'general', body: 'first' },
       ]);
 
-      // A subscriber stays connected while `dev --once` pushes a change.
+      // A subscriber stays connected while `dev --once` pushes a change,
+      // which also adds an index, built over the documents already there.
       using greetings = watchQuery(client, greeting, {});
       expect(await greetings.next()).toBe('hello from the first push');
       project.write('messages.ts', messages('hello from dev --once'));
+      project.write(
+        'schema.ts',
+        schema('v.string()', `.index('by_body', ['body'])`),
+      );
       const dev = await project.run([
         'dev',
         '--once',
@@ -98,6 +113,27 @@ test(
         await greetings.next((value) => value === 'hello from dev --once'),
       ).toBe('hello from dev --once');
       expect(greetings.errors).toEqual([]);
+      expect(stripAnsi(dev.stderr)).toContain('[+] messages.by_body');
+      expect(await client.query(byBody, { body: 'first' })).toMatchObject([
+        { channel: 'general', body: 'first' },
+      ]);
+
+      // A schema the stored documents break fails the push, naming the table, and changes nothing.
+      project.write(
+        'schema.ts',
+        schema('v.number()', `.index('by_body', ['body'])`),
+      );
+      const invalid = await project.run(['deploy', '--typecheck', 'disable']);
+      expect(invalid.code).toBe(1);
+      expect(invalid.stderr).toContain('Schema validation failed');
+      expect(invalid.stderr).toContain(
+        'in table "messages" does not match the schema',
+      );
+      project.write(
+        'schema.ts',
+        schema('v.string()', `.index('by_body', ['body'])`),
+      );
+      await client.mutation(send, { channel: 'general', body: 'second' });
 
       // A push whose code throws at import is refused with the error; the code before stays live.
       project.write(
@@ -126,6 +162,7 @@ test(
       expect(await client.query(greeting, {})).toBe('hello from dev --once');
       expect(await client.query(list, { channel: 'general' })).toMatchObject([
         { body: 'first' },
+        { body: 'second' },
       ]);
     } finally {
       await server.close();
