@@ -31,7 +31,7 @@ import {
 } from './system-environment-variables.ts';
 import { apiSpec } from './system-modules.ts';
 import type { SystemQuery, SystemQueryContext } from './system-query.ts';
-import { tableData, tableSize, tables } from './system-tables.ts';
+import { queryTable, tableData, tableSize, tables } from './system-tables.ts';
 import { validationError } from './validator.ts';
 
 /** The caller of a run, as far as system functions care. */
@@ -50,6 +50,7 @@ const SYSTEM_QUERIES: ReadonlyMap<string, SystemQuery> = new Map([
   ['_system/cli/tables:default', tables],
   ['_system/cli/tableData:default', tableData],
   ['_system/cli/tableSize:default', tableSize],
+  ['_system/cli/queryTable:default', queryTable],
   ['_system/cli/modules:apiSpec', apiSpec],
 ]);
 

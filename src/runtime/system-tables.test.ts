@@ -118,4 +118,24 @@ describe('the table system queries', () => {
       value: 0,
     });
   });
+
+  test('queryTable reads a whole table: any write to it reruns its subscribers', async () => {
+    await using rt = await startBasicRuntime();
+    const commits: CommitEntry[] = [];
+    rt.store.onCommit((entry) => commits.push(entry));
+    await rt.runner.runMutation('messages:send', { channel: 'c', body: 'a' });
+    const watched = await rt.runner.runQuery(
+      '_system/cli/queryTable',
+      { tableName: 'messages' },
+      ADMIN,
+    );
+    expect(watched).toMatchObject({ success: true });
+
+    await rt.runner.runMutation('counters:increment', { name: 'elsewhere' });
+    expect(watched.readSet.overlaps(commits.at(-1)?.writes ?? [])).toBe(null);
+    await rt.runner.runMutation('messages:send', { channel: 'd', body: 'b' });
+    expect(watched.readSet.overlaps(commits.at(-1)?.writes ?? [])).not.toBe(
+      null,
+    );
+  });
 });

@@ -11,7 +11,11 @@
  *   `_scheduled_functions` show documents, the others read as empty, as on
  *   Convex;
  * - `_system/cli/tableSize` `{tableName}`: how many documents a table holds,
- *   which `npx convex deploy` asks before it drops an index.
+ *   which `npx convex deploy` asks before it drops an index;
+ * - `_system/cli/queryTable` `{tableName}`: reads a whole table and answers a
+ *   random number, so that its subscriber hears of every change to the
+ *   table: `npx convex dev` waits on it to push again after a push failed on
+ *   the table's documents.
  *
  * Everything is read in the query's transaction, so a subscriber sees a new
  * table, document or count once it commits.
@@ -128,8 +132,7 @@ export const tableData: SystemQuery = {
     } catch (error) {
       return { success: false, errorMessage: (error as Error).message };
     }
-    const hidden = table.startsWith('_') && !SHOWN_SYSTEM_TABLES.has(table);
-    if (hidden || start?.kind === 'end')
+    if (isHidden(table) || start?.kind === 'end')
       return page([], { kind: 'end' }, fingerprint);
     const scanned = await tx.scan({
       table,
@@ -154,8 +157,22 @@ export const tableSize: SystemQuery = {
   },
   async handler({ tx }, args) {
     const table = args['tableName'] as string;
-    const hidden = table.startsWith('_') && !SHOWN_SYSTEM_TABLES.has(table);
-    return { success: true, value: hidden ? 0 : await count(tx, table) };
+    return {
+      success: true,
+      value: isHidden(table) ? 0 : await count(tx, table),
+    };
+  },
+};
+
+export const queryTable: SystemQuery = {
+  args: {
+    type: 'object',
+    value: { tableName: { fieldType: { type: 'string' }, optional: false } },
+  },
+  async handler({ tx }, args) {
+    const table = args['tableName'] as string;
+    if (!isHidden(table)) await count(tx, table);
+    return { success: true, value: Math.random() };
   },
 };
 
@@ -172,6 +189,11 @@ function page(
       continueCursor: encodeCursor(position, fingerprint),
     },
   };
+}
+
+/** A private system table: it reads as empty, as on Convex. */
+function isHidden(table: string): boolean {
+  return table.startsWith('_') && !SHOWN_SYSTEM_TABLES.has(table);
 }
 
 function tablesFingerprint(): string {
