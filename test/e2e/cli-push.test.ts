@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { makeFunctionReference } from 'convex/server';
 import { expect, test } from 'vitest';
 import { convexClients } from '../helpers/convex-clients.ts';
@@ -18,9 +19,6 @@ import {
   temporaryDataDir,
 } from '../helpers/converge-server.ts';
 import { watchQuery } from '../helpers/query-watch.ts';
-
-const stripAnsi = (text: string): string =>
-  text.replace(/\u001b\[[0-9;]*m/g, '');
 
 const schema = (body: string, indexes = '') => `
 import { defineSchema, defineTable } from 'convex/server';
@@ -113,7 +111,9 @@ test(
         await greetings.next((value) => value === 'hello from dev --once'),
       ).toBe('hello from dev --once');
       expect(greetings.errors).toEqual([]);
-      expect(stripAnsi(dev.stderr)).toContain('[+] messages.by_body');
+      expect(stripVTControlCharacters(dev.stderr)).toContain(
+        '[+] messages.by_body',
+      );
       expect(await client.query(byBody, { body: 'first' })).toMatchObject([
         { channel: 'general', body: 'first' },
       ]);
