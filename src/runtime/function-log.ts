@@ -57,6 +57,7 @@ export class FunctionLog {
       record,
     });
     if (this.#entries.length > CAPACITY) this.#entries.shift();
+    if (this.#waiters.size === 0) return;
     const waiters = [...this.#waiters];
     this.#waiters.clear();
     for (const wake of waiters) wake();
