@@ -53,7 +53,7 @@ export interface PushRoutesOptions {
   /** Without it, there are no push routes. */
   codePush?: CodePush;
   /** Where clients connect and where HTTP actions are served, as the CLI writes them to `.env.local`. */
-  canonicalUrls?: () => { convexCloudUrl: string; convexSiteUrl: string };
+  canonicalUrls?: () => CanonicalUrls;
 }
 
 export function registerPushRoutes(
@@ -66,7 +66,12 @@ export function registerPushRoutes(
       '/api/v1/get_canonical_urls',
       answered(async (request) => {
         const refused = await adminRefusal(request, authority, undefined);
-        return refused ?? { status: 200, body: canonicalUrls() };
+        return (
+          refused ?? {
+            status: 200,
+            body: asReached(canonicalUrls(), request.headers),
+          }
+        );
       }),
     );
   if (!codePush) return;
@@ -197,6 +202,39 @@ async function adminRefusal(
   return caller.success && caller.caller.kind === 'admin'
     ? null
     : badDeployKey();
+}
+
+export interface CanonicalUrls {
+  convexCloudUrl: string;
+  convexSiteUrl: string;
+}
+
+/**
+ * The deployment's URLs as the CLI reached it: the host it asked (a
+ * container's published address, a LAN name) rather than the loopback
+ * address the server knows itself by, with the site on its own port.
+ */
+export function asReached(
+  urls: CanonicalUrls,
+  headers: Record<string, string | string[] | undefined>,
+): CanonicalUrls {
+  const host = headers['host'];
+  const forwarded = headers['x-forwarded-proto'];
+  if (typeof host !== 'string' || host === '') return urls;
+  const scheme = forwarded === 'https' ? 'https' : 'http';
+  let cloud: URL;
+  try {
+    cloud = new URL(`${scheme}://${host}`);
+  } catch {
+    return urls;
+  }
+  const site = new URL(urls.convexSiteUrl);
+  site.protocol = cloud.protocol;
+  site.hostname = cloud.hostname;
+  return {
+    convexCloudUrl: cloud.origin,
+    convexSiteUrl: site.origin,
+  };
 }
 
 function ok(body: JsonObject): Answer {
