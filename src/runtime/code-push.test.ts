@@ -14,7 +14,7 @@ import { applySchema } from './apply-schema.ts';
 import { CodePush, type PushRequest } from './code-push.ts';
 import { readDeployedCode } from './deployed-code.ts';
 import { type LoadedFunctions, loadFunctions } from './load-functions.ts';
-import { moduleHash } from './stored-modules.ts';
+import { moduleHash, readModules } from './stored-modules.ts';
 import { systemTransaction } from './system-transaction.ts';
 
 const MESSAGES_V1 = `
@@ -301,4 +301,27 @@ test('the plan alone finishes a push: another CodePush on the same store evaluat
   expect(await other.finish(plan, {})).toMatchObject({ success: true });
   expect(elsewhere.wentLive).toBe(1);
   expect(functionPaths(elsewhere.live.loaded)).toEqual(['messages:list']);
+});
+
+test('the modules only the replaced code used are deleted once a push finishes', async () => {
+  await using s = await scratch();
+  const first = await s.app({
+    'messages.ts': MESSAGES_V1,
+    'other.ts': MESSAGES_V2,
+  });
+  const one = await s.push.prepare(first, { store: true });
+  if (!one.success) throw new Error(one.error.message);
+  await s.push.finish(one.push.plan, {});
+  const before = new Map(one.push.plan.modules.map((m) => [m.path, m.sha256]));
+
+  const second = await s.app({ 'messages.ts': MESSAGES_V2 });
+  const two = await s.push.prepare(second, { store: true });
+  if (!two.success) throw new Error(two.error.message);
+  await s.push.finish(two.push.plan, {});
+
+  const gone = [before.get('messages.js'), before.get('other.js')] as string[];
+  expect(await readModules(s.store, gone.slice(0, 1))).toBeNull();
+  expect(await readModules(s.store, gone.slice(1))).toBeNull();
+  const live = two.push.plan.modules.map((m) => m.sha256);
+  expect((await readModules(s.store, live))?.size).toBe(new Set(live).size);
 });

@@ -15,7 +15,8 @@
  *   complete or failed, never in progress.
  * - `finish` (`finish_push`): refused when the environment variables
  *   changed since `prepare` (the CLI's RaceDetected); otherwise the record
- *   of deployed code is replaced in one commit and the code goes live.
+ *   of deployed code is replaced in one commit and the code goes live;
+ *   the modules only the replaced code used are deleted.
  *
  * Between the steps the server keeps nothing it could not rebuild: the CLI
  * hands back the plan (`PushPlan`) it was given, and a plan names its
@@ -42,6 +43,7 @@ import {
 import { type SchemaCheck, checkStoredDocuments } from './schema-check.ts';
 import {
   type ModuleSource,
+  deleteModules,
   moduleHash,
   readModules,
   saveModules,
@@ -251,6 +253,22 @@ export class CodePush {
     );
     await this.#options.goLive(push.loaded, push.config);
     this.#kept.delete(plan.pushId);
+    // The modules only the replaced code used, unless a push in flight
+    // names them too (one prepared elsewhere finds them gone: push again).
+    const used = new Set(
+      [plan, ...[...this.#kept.values()].map((k) => k.push.plan)]
+        .flatMap((p) => [...p.modules, ...(p.schema ? [p.schema] : [])])
+        .map((m) => m.sha256),
+    );
+    await deleteModules(
+      this.#options.store,
+      [
+        ...(previous?.modules ?? []),
+        ...(previous?.schema ? [previous.schema] : []),
+      ]
+        .map((m) => m.sha256)
+        .filter((hash) => !used.has(hash)),
+    );
     return {
       success: true,
       finished: {

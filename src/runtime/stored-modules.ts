@@ -13,6 +13,10 @@
  * early changes no live code, and what a push names by hash it finds whole
  * or not at all.
  *
+ * Modules are deleted when a push replaces the code that used them
+ * (code-push.ts); a push that was prepared and never finished leaves its
+ * modules behind.
+ *
  * This is not the record of which modules are live (deployed-code.ts).
  */
 import { createHash } from 'node:crypto';
@@ -105,6 +109,25 @@ export async function readModules(
     found.set(sha256, module);
   }
   return found;
+}
+
+/** Deletes the modules with these hashes, each in a transaction of its own. */
+export async function deleteModules(
+  store: DocumentStore,
+  hashes: Iterable<string>,
+): Promise<void> {
+  for (const sha256 of new Set(hashes))
+    await systemTransaction(store, async (tx) => {
+      if (tx.tableNumber(MODULE_SOURCES) === null) return;
+      const { documents } = await tx.scan({
+        table: MODULE_SOURCES,
+        index: BY_SHA256.name,
+        eq: [sha256],
+        order: 'asc',
+        limit: MAX_PARTS,
+      });
+      for (const document of documents) await tx.delete(document._id);
+    });
 }
 
 async function readModule(
