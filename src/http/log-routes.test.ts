@@ -110,10 +110,18 @@ describe('GET /api/stream_function_logs', () => {
   test('a held poll is answered when the API closes', async () => {
     const log = new FunctionLog();
     const tail = await logApi(log);
-    const held = tail.poll('0');
+    const held = tail.poll('5');
     while (log.waiting === 0) await new Promise(setImmediate);
     await tail.api.close();
-    expect((await held).body).toEqual({ entries: [], newCursor: 0 });
+    expect((await held).body).toEqual({ entries: [], newCursor: 5 });
+  });
+
+  test('answers a first poll (cursor 0) at once, even before anything ran', async () => {
+    await using tail = await logApi(new FunctionLog());
+    const { status, body } = await tail.poll('0');
+    expect(status).toBe(200);
+    expect(body['entries']).toEqual([]);
+    expect(body['newCursor']).toBeGreaterThan(0);
   });
 
   test('needs the admin key, acting as nobody, and a numeric cursor', async () => {

@@ -8,7 +8,8 @@
  *
  * A long poll: the answer waits until a function has finished after the
  * cursor (function-log.ts), or LONG_POLL_MS pass, which is answered with no
- * entries and the same cursor. Every entry is a `Completion` carrying the
+ * entries and the same cursor; a first poll (cursor 0) is answered at once
+ * with the runs kept and a cursor to poll after. Every entry is a `Completion` carrying the
  * run's log lines and error; Converge does not stream an action's lines
  * while it runs, so there are no `Progress` entries.
  *

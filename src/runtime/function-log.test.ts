@@ -76,4 +76,19 @@ describe('FunctionLog', () => {
     expect(await waiting).toEqual({ entries: [], newCursor: 5 });
     expect(log.waiting).toBe(0);
   });
+
+  test('a tail with no place yet (cursor 0) is answered at once, and what runs after is above the cursor it gets', async () => {
+    const log = new FunctionLog();
+    const start = await log.wait(0, { timeoutMs: 60_000 });
+    expect(start.entries).toEqual([]);
+    expect(start.newCursor).toBeGreaterThan(0);
+
+    // A run that ends in the same millisecond still lands after that cursor.
+    log.append(record('a:next', start.newCursor));
+    expect(
+      paths(await log.wait(start.newCursor, { timeoutMs: 60_000 })),
+    ).toEqual(['a:next']);
+    // Once the log holds runs, cursor 0 gets them all, as history.
+    expect(paths(await log.wait(0, { timeoutMs: 60_000 }))).toEqual(['a:next']);
+  });
 });

@@ -11,7 +11,12 @@
  *   strictly greater than the one before, so a cursor names one place in the
  *   log even for runs that finish in the same millisecond;
  * - a read after cursor `c` returns every entry above `c` and the cursor of
- *   the last one, or waits until there is one (or the caller gives up).
+ *   the last one, or waits until there is one (or the caller gives up);
+ * - a read after cursor 0 is a tail that has no place yet (the CLI's first
+ *   poll, whose entries it prints only as `--history`): it is answered at
+ *   once, with what the log keeps and a cursor to read after, even when the
+ *   log is empty. Otherwise a tail started before any run would wait for
+ *   the first run to find its place, and then not print it.
  *
  * It is memory only and bounded: it forgets the oldest entries past
  * CAPACITY, so a tail that falls further behind than that misses runs, as
@@ -48,11 +53,12 @@ export class FunctionLog {
   /** Readers waiting for an entry: each is woken by the next append. */
   readonly #waiters = new Set<() => void>();
   #sequence = 0;
+  /** The last cursor handed out, to an entry or to a tail with no place: the next is above it. */
+  #lastCursorMs = 0;
 
   append(record: ExecutionRecord): void {
-    const last = this.#entries.at(-1)?.cursorMs ?? 0;
     this.#entries.push({
-      cursorMs: Math.max(record.endedAtMs, last + CURSOR_STEP_MS),
+      cursorMs: this.#nextCursor(record.endedAtMs),
       sequence: ++this.#sequence,
       record,
     });
@@ -79,18 +85,31 @@ export class FunctionLog {
 
   /**
    * The entries after `cursorMs`, once there is at least one; or none, with
-   * the same cursor, when `timeoutMs` passes or `signal` aborts first.
+   * the same cursor, when `timeoutMs` passes or `signal` aborts first. A
+   * cursor of 0 is answered at once.
    */
   async wait(
     cursorMs: number,
     options: { timeoutMs: number; signal?: AbortSignal },
   ): Promise<FunctionLogRead> {
+    if (cursorMs <= 0) {
+      const kept = this.after(cursorMs);
+      return kept.entries.length > 0
+        ? kept
+        : { entries: [], newCursor: this.#nextCursor(Date.now()) };
+    }
     for (;;) {
       const read = this.after(cursorMs);
       if (read.entries.length > 0) return read;
       if (!(await this.#nextAppend(options)))
         return { entries: [], newCursor: cursorMs };
     }
+  }
+
+  /** A cursor at `nowMs` or, if that is not above the last one, just above it. */
+  #nextCursor(nowMs: number): number {
+    this.#lastCursorMs = Math.max(nowMs, this.#lastCursorMs + CURSOR_STEP_MS);
+    return this.#lastCursorMs;
   }
 
   /** True once an entry is appended; false when the wait times out or is aborted. */

@@ -4,9 +4,12 @@
  * (the official client subscribed to a query reading `process.env` sees
  * each change), `run` (a mutation, an internal query, `--identity`, and
  * the function list when the name is wrong), `run --watch`, `data` and
- * `data <table>`, and `logs` printing a function's `console.log` line.
+ * `data <table>`, and `logs` and `dev` printing a function's `console.log`
+ * line.
  */
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { ConvexHttpClient } from 'convex/browser';
 import { makeFunctionReference } from 'convex/server';
 import { expect, test } from 'vitest';
 import { convexClients } from '../helpers/convex-clients.ts';
@@ -14,11 +17,19 @@ import { type ConvexProject, convexProject } from '../helpers/convex-cli.ts';
 import { startTestServer } from '../helpers/converge-server.ts';
 import { watchQuery } from '../helpers/query-watch.ts';
 
+const addNote = makeFunctionReference<'mutation', { text: string }>(
+  'notes:add',
+);
 const greeting = makeFunctionReference<
   'query',
   Record<string, never>,
   string | null
 >('env:read');
+
+/** A file of the test app the server starts with, for a project to push. */
+function appSource(file: string): string {
+  return readFileSync(new URL(`../apps/cli/${file}`, import.meta.url), 'utf8');
+}
 
 /** A CLI run that fails, with its output for the report. */
 async function cli(project: ConvexProject, ...args: string[]) {
@@ -30,21 +41,41 @@ async function cli(project: ConvexProject, ...args: string[]) {
   return result.stdout;
 }
 
-/** Everything a running command has printed on stdout, once `seen` holds of it. */
+/** Everything a running command has printed on `stream`, once `seen` holds of it. */
 function printed(
   child: ChildProcess,
-  seen: (stdout: string) => boolean,
+  seen: (output: string) => boolean,
+  stream: 'stdout' | 'stderr' = 'stdout',
 ): Promise<string> {
-  let stdout = '';
+  let output = '';
   return new Promise((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += String(chunk);
-      if (seen(stdout)) resolve(stdout);
+    child[stream]?.on('data', (chunk: Buffer) => {
+      output += String(chunk);
+      if (seen(output)) resolve(output);
     });
     child.on('close', (code) =>
-      reject(new Error(`exited ${code} having printed:\n${stdout}`)),
+      reject(new Error(`exited ${code} having printed:\n${output}`)),
     );
   });
+}
+
+/**
+ * Calls `run` until `shown` settles, and its output: a tail's first poll
+ * only finds where the log ends, and what it returns is not printed, so a
+ * run that lands before that poll does not show.
+ */
+async function untilShown(
+  shown: Promise<string>,
+  run: (attempt: number) => Promise<unknown>,
+): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    await run(attempt);
+    const output = await Promise.race([
+      shown,
+      new Promise<null>((resolve) => setTimeout(resolve, 500, null)),
+    ]);
+    if (output !== null) return output;
+  }
 }
 
 test('npx convex env set, get, list and remove change what functions see, and a subscriber sees each change', async () => {
@@ -142,22 +173,45 @@ test('npx convex logs prints the log lines of functions that run while it watche
   await using project = convexProject(server, {});
   const tail = project.start(['logs']);
   try {
-    // The tail's first poll only finds where the log ends, and what it
-    // returns is not printed: a note added before that poll arrives does
-    // not show. So notes are added until one shows.
-    const shown = printed(tail, (stdout) => stdout.includes('adding note'));
-    let output: string | null = null;
-    for (let attempt = 1; output === null; attempt++) {
-      await cli(project, 'run', 'notes:add', `{"text": "note ${attempt}"}`);
-      output = await Promise.race([
-        shown,
-        new Promise<null>((resolve) => setTimeout(resolve, 500, null)),
-      ]);
-    }
+    const output = await untilShown(
+      printed(tail, (stdout) => stdout.includes('adding note')),
+      (attempt) =>
+        cli(project, 'run', 'notes:add', `{"text": "note ${attempt}"}`),
+    );
     expect(output).toMatch(
       /\[CONVEX M\(notes:add\)\] \[LOG\] 'adding note' 'note \d+'/,
     );
   } finally {
     tail.kill();
+  }
+});
+
+test('npx convex dev pushes, then prints the log lines of functions that run while it watches', async () => {
+  await using server = await startTestServer('cli');
+  await using project = convexProject(server, {
+    'schema.ts': appSource('schema.ts'),
+    'notes.ts': appSource('notes.ts'),
+  });
+  const dev = project.start(['dev', '--typecheck', 'disable']);
+  try {
+    const logged = printed(
+      dev,
+      (stderr) => stderr.includes('adding note'),
+      'stderr',
+    );
+    await printed(
+      dev,
+      (stderr) => stderr.includes('Convex functions ready'),
+      'stderr',
+    );
+    const client = new ConvexHttpClient(server.url);
+    const output = await untilShown(logged, (attempt) =>
+      client.mutation(addNote, { text: `from dev ${attempt}` }),
+    );
+    expect(output).toMatch(
+      /\[CONVEX M\(notes:add\)\] \[LOG\] 'adding note' 'from dev \d+'/,
+    );
+  } finally {
+    dev.kill();
   }
 });
