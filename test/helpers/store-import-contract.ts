@@ -15,7 +15,13 @@ import type {
   DocumentStore,
   IndexRange,
 } from '../../src/store/store.ts';
-import type { StoreContractOptions } from './store-contract.ts';
+
+/** A store over empty data, that can be reopened (store-contract.ts hands its own). */
+export interface ImportContractOptions {
+  fresh(): Promise<
+    { store: DocumentStore; reopen(): Promise<DocumentStore> } & AsyncDisposable
+  >;
+}
 
 function range(
   table: string,
@@ -47,7 +53,7 @@ function tableNumberOf(id: string): number {
 
 export function describeImportContract(
   name: string,
-  options: StoreContractOptions,
+  options: ImportContractOptions,
 ): void {
   describe(`${name}: documents restored with their ids`, () => {
     test('a document keeps its _id and _creationTime, in a table made with the number its id carries', async () => {
