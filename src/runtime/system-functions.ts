@@ -30,6 +30,11 @@ import {
   environmentVariables,
 } from './system-environment-variables.ts';
 import { apiSpec } from './system-modules.ts';
+import {
+  latestExport,
+  snapshotImport,
+  snapshotImports,
+} from './system-snapshots.ts';
 import type { SystemQuery, SystemQueryContext } from './system-query.ts';
 import { queryTable, tableData, tableSize, tables } from './system-tables.ts';
 import { validationError } from './validator.ts';
@@ -52,6 +57,9 @@ const SYSTEM_QUERIES: ReadonlyMap<string, SystemQuery> = new Map([
   ['_system/cli/tableSize:default', tableSize],
   ['_system/cli/queryTable:default', queryTable],
   ['_system/cli/modules:apiSpec', apiSpec],
+  ['_system/cli/exports:getLatest', latestExport],
+  ['_system/cli/queryImport:default', snapshotImport],
+  ['_system/cli/queryImport:list', snapshotImports],
 ]);
 
 /** Whether a function path (in any spelling) lies under `_system/`. Cheap: no parsing. */
