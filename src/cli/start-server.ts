@@ -38,6 +38,7 @@ import { FunctionRunner } from '../runtime/function-runner.ts';
 import { IdentityVerifier } from '../runtime/identity-verifier.ts';
 import { loadFunctions } from '../runtime/load-functions.ts';
 import { Scheduler } from '../runtime/scheduler.ts';
+import { SnapshotJobs } from '../runtime/snapshot-jobs.ts';
 import { httpActionHandler, underPrefix } from '../http/http-action-handler.ts';
 import { storageHandler } from '../http/storage-handler.ts';
 import { bodyLimitOf, startHttpApi } from '../http/http-api.ts';
@@ -189,6 +190,13 @@ export async function startServer(
     transitionSent: metrics.transitionSent,
   });
   metrics.watchSync(sync);
+  const snapshots = new SnapshotJobs(store, {
+    dir: config.data,
+    files: fileOptions.files,
+    onTablesMoved: () => sync.invalidateAll(),
+    log,
+  });
+  await snapshots.start();
   const live = new LiveCode(initial, directoryFingerprintOf(directory.loaded), {
     store,
     runner,
@@ -218,6 +226,7 @@ export async function startServer(
       convexSiteUrl: deployment.siteUrl,
     }),
     functionLog,
+    snapshots,
     updateEnvironment: async (changes) => {
       const changed = await changeEnvironment(store, changes);
       if (changed.success)
@@ -289,6 +298,7 @@ export async function startServer(
     door.close();
     site.close();
     await api.close();
+    await snapshots.close();
     metrics.stop();
     await sync.close();
     await scheduler.close();

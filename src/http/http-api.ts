@@ -48,6 +48,10 @@ import {
 } from './function-routes.ts';
 import { type LogRoutesOptions, registerLogRoutes } from './log-routes.ts';
 import {
+  type SnapshotRoutesOptions,
+  registerSnapshotRoutes,
+} from './snapshot-routes.ts';
+import {
   PUSH_BODY_BYTES,
   PUSH_PATHS,
   type PushRoutesOptions,
@@ -67,7 +71,8 @@ export interface HttpApiOptions
     DeploymentRoutesOptions,
     EnvironmentRoutesOptions,
     LogRoutesOptions,
-    PushRoutesOptions {
+    PushRoutesOptions,
+    SnapshotRoutesOptions {
   log: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 
@@ -224,6 +229,7 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
   registerDeploymentRoutes(app, options);
   registerEnvironmentRoutes(app, options);
   registerLogRoutes(app, options);
+  registerSnapshotRoutes(app, options);
   registerPushRoutes(app, options);
   await app.ready();
 
