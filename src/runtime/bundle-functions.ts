@@ -14,6 +14,13 @@
  *   bundled ES modules that import each other's chunks (`./_deps/X.js`) by
  *   relative path, served to esbuild from memory. They may import nothing
  *   else: the CLI bundled every package into them.
+ *
+ * A bundle is made without a source map, except when asked for one (to
+ * show where code that failed at import came from): its code is the same
+ * either way, so positions in one are positions in the other. The source
+ * map of pushed modules goes through the CLI's own maps to the files the
+ * app's author wrote, named as the CLI names them (`../convex/x.ts`); a
+ * directory's names its files relative to the directory.
  */
 import { createRequire } from 'node:module';
 import { dirname, join, posix } from 'node:path';
@@ -22,14 +29,22 @@ import { type FunctionsDirectory, modulePathOf } from './module-discovery.ts';
 
 /** The global the bundle assigns its exports to. */
 export const BUNDLE_GLOBAL = '__convergeFunctions';
+/** The bundle's entry, which imports every module, as its source map names it. */
+export const BUNDLE_ENTRY = 'converge-entry.js';
+
+/** A module as the CLI bundled it, with the source map it sent, if any. */
+export interface ModuleText {
+  source: string;
+  sourceMap?: string | undefined;
+}
 
 /** Where a bundle's modules come from. */
 export type BundleSource =
   | { kind: 'directory'; dir: string; found: FunctionsDirectory }
   | {
       kind: 'modules';
-      /** Module path (`messages.js`, `_deps/X.js`) → source. */
-      files: ReadonlyMap<string, string>;
+      /** Module path (`messages.js`, `_deps/X.js`) → module. */
+      files: ReadonlyMap<string, ModuleText>;
       found: FunctionsDirectory;
     };
 
@@ -58,9 +73,18 @@ const asyncHooksShim: Plugin = {
 };
 
 const PUSHED = 'pushed';
+/** A source map comment at a module's end, which names a file the CLI did not send. */
+const SOURCE_MAP_COMMENT = /\n\/\/# sourceMappingURL=[^\n]*\s*$/;
 
-/** Pushed modules served from memory; a specifier that is not one of them fails the bundle. */
-function pushedModules(files: ReadonlyMap<string, string>): Plugin {
+/**
+ * Pushed modules served from memory; a specifier that is not one of them
+ * fails the bundle. With `sourceMaps`, each carries the map the CLI sent
+ * inline, where esbuild reads it.
+ */
+function pushedModules(
+  files: ReadonlyMap<string, ModuleText>,
+  sourceMaps: boolean,
+): Plugin {
   return {
     name: 'converge-pushed-modules',
     setup(b) {
@@ -78,21 +102,73 @@ function pushedModules(files: ReadonlyMap<string, string>): Plugin {
         return { path: posix.join(from, args.path), namespace: PUSHED };
       });
       b.onLoad({ filter: /.*/, namespace: PUSHED }, (args) => {
-        const contents = files.get(args.path);
-        return contents === undefined
-          ? { errors: [{ text: `no pushed module ${args.path}` }] }
-          : { contents, loader: 'js' };
+        const module = files.get(args.path);
+        if (module === undefined)
+          return { errors: [{ text: `no pushed module ${args.path}` }] };
+        const { source, sourceMap } = module;
+        const map =
+          sourceMaps && sourceMap !== undefined
+            ? sourcesFromRoot(sourceMap, posix.dirname(args.path))
+            : null;
+        return {
+          contents:
+            map === null
+              ? source
+              : `${source.replace(SOURCE_MAP_COMMENT, '')}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(map).toString('base64')}\n`,
+          loader: 'js',
+        };
       });
     },
   };
 }
 
+/**
+ * A module's source map with its sources named from the root of the pushed
+ * modules rather than from the module's folder (`_deps/X.js` names
+ * `../../convex/x.ts`, which is `../convex/x.ts` from the root), since
+ * esbuild keeps the names of a module it did not read from a file as they
+ * are. Null when the map is not one.
+ */
+function sourcesFromRoot(sourceMap: string, folder: string): string | null {
+  let map: unknown;
+  try {
+    map = JSON.parse(sourceMap);
+  } catch {
+    return null;
+  }
+  if (typeof map !== 'object' || map === null) return null;
+  const { sources, sourceRoot } = map as {
+    sources?: unknown;
+    sourceRoot?: unknown;
+  };
+  if (!Array.isArray(sources)) return null;
+  const root = posix.join(
+    folder,
+    typeof sourceRoot === 'string' ? sourceRoot : '',
+  );
+  return JSON.stringify({
+    ...map,
+    sourceRoot: undefined,
+    sources: sources.map((name: unknown) =>
+      typeof name === 'string' && !posix.isAbsolute(name) && !/^\w+:/.test(name)
+        ? posix.join(root, name)
+        : name,
+    ),
+  });
+}
+
 export type BundleResult =
-  { success: true; code: string } | { success: false; error: string };
+  | { success: true; code: string; sourceMap?: string }
+  | { success: false; error: string };
+
+/** The file a bundle's source map is made for: its sources are named relative to it. */
+const BUNDLE_FILE = 'converge-functions.js';
 
 export async function bundleFunctions(
   source: BundleSource,
+  options: { sourceMap?: boolean } = {},
 ): Promise<BundleResult> {
+  const sourceMap = options.sourceMap === true;
   const { found } = source;
   const lines: string[] = [];
   const entries: string[] = [];
@@ -121,7 +197,7 @@ export async function bundleFunctions(
       stdin: {
         contents: lines.join('\n'),
         resolveDir: source.kind === 'directory' ? source.dir : '/',
-        sourcefile: 'converge-entry.js',
+        sourcefile: BUNDLE_ENTRY,
         loader: 'js',
       },
       bundle: true,
@@ -133,16 +209,30 @@ export async function bundleFunctions(
       conditions: ['convex', 'module'],
       jsx: 'automatic',
       logLevel: 'silent',
+      ...(sourceMap
+        ? {
+            sourcemap: 'external',
+            outfile:
+              source.kind === 'directory'
+                ? join(source.dir, BUNDLE_FILE)
+                : `/${BUNDLE_FILE}`,
+          }
+        : {}),
       ...(source.kind === 'directory'
         ? {
             nodePaths: [serverNodeModules, join(source.dir, 'node_modules')],
             plugins: [asyncHooksShim],
           }
-        : { plugins: [pushedModules(source.files)] }),
+        : { plugins: [pushedModules(source.files, sourceMap)] }),
     });
-    const output = result.outputFiles[0];
+    const output = result.outputFiles.find((f) => !f.path.endsWith('.map'));
     if (!output) return { success: false, error: 'esbuild produced no output' };
-    return { success: true, code: output.text };
+    const map = result.outputFiles.find((f) => f.path.endsWith('.map'));
+    return {
+      success: true,
+      code: output.text,
+      ...(map ? { sourceMap: map.text } : {}),
+    };
   } catch (error) {
     const failure = error as {
       errors?: {

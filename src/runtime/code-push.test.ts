@@ -203,6 +203,31 @@ test('code that fails at import is refused with its error, stores nothing and le
   expect(s.state.wentLive).toBe(0);
 });
 
+test("code that fails at import is shown through the CLI's source maps: the author's files and lines, none of the server's", async () => {
+  await using s = await scratch();
+  const broken = await s.app({
+    'helper.ts': `export function explode(what: string): never {
+  throw new Error('exploded ' + what);
+}
+`,
+    'broken.ts': `import { explode } from './helper';
+export const x = 1;
+explode('at import');
+`,
+  });
+  const prepared = await s.push.prepare(broken, { store: true });
+  const message = prepared.success ? '' : prepared.error.message;
+  // The CLI's maps name sources from its output folder, beside the app's.
+  expect(message).toContain(
+    [
+      'Error: exploded at import',
+      '    at explode (../helper.ts:2:9)',
+      '    at ../broken.ts:3:1',
+    ].join('\n'),
+  );
+  expect(message).not.toMatch(/converge:functions|src\/runtime/);
+});
+
 test('a push does not finish when the environment variables changed since it started', async () => {
   await using s = await scratch({ GREETING: 'hello' });
   const prepared = await s.push.prepare(

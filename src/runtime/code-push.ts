@@ -317,10 +317,14 @@ export class CodePush {
         'ModulesNotFound',
         'The push names unchanged modules this deployment does not have: push all modules again (npx convex deploy --push-all-modules).',
       );
-    const source = (ref: ModuleRef): PushedModule => ({
-      path: ref.path,
-      source: (sent.get(ref.sha256) ?? stored.get(ref.sha256))?.source ?? '',
-    });
+    const source = (ref: ModuleRef): PushedModule => {
+      const module = sent.get(ref.sha256) ?? stored.get(ref.sha256);
+      return {
+        path: ref.path,
+        source: module?.source ?? '',
+        sourceMap: module?.sourceMap,
+      };
+    };
     const env = this.#options.env();
     const unset: string[] = [];
     const loaded = await loadPushedModules(

@@ -99,6 +99,7 @@ export async function loadDeployedCode(
   const module = (ref: ModuleRef) => ({
     path: ref.path,
     source: sources.get(ref.sha256)?.source ?? '',
+    sourceMap: sources.get(ref.sha256)?.sourceMap,
   });
   return loadPushedModules(
     code.modules.map(module),

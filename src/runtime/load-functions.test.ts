@@ -80,3 +80,28 @@ test('loadFunctions() reports bundling errors and import-time database access', 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('loadFunctions() reports a throw at import with the frames of the directory’s files, none of the bundle’s or the server’s', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'converge-load-'));
+  try {
+    writeFileSync(
+      join(dir, 'helper.ts'),
+      `export function explode(what: string): never {\n  throw new Error('exploded ' + what);\n}\n`,
+    );
+    writeFileSync(
+      join(dir, 'broken.ts'),
+      `import { explode } from './helper';\nexport const x = 1;\nexplode('at import');\n`,
+    );
+    const broken = await loadFunctions(dir);
+    const error = broken.success ? '' : broken.error;
+    expect(error).toBe(
+      [
+        'Loading the functions failed: Error: exploded at import',
+        '    at explode (helper.ts:2:9)',
+        '    at broken.ts:3:1',
+      ].join('\n'),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -13,6 +13,8 @@
 import { createHash } from 'node:crypto';
 import {
   type BundleSource,
+  type ModuleText,
+  BUNDLE_ENTRY,
   BUNDLE_GLOBAL,
   bundleFunctions,
 } from './bundle-functions.ts';
@@ -21,6 +23,7 @@ import type { FunctionKind } from './execution.ts';
 import { discoverFunctions } from './module-discovery.ts';
 import { seededRandom } from './seeded-random.ts';
 import { canonicalUdfPath } from './udf-path.ts';
+import { userStack } from './user-stack.ts';
 import type { ValidatorJson } from './validator.ts';
 import {
   type ImportExecution,
@@ -95,10 +98,9 @@ export async function loadFunctions(
   return loadBundle({ kind: 'directory', dir, found }, options);
 }
 
-/** A pushed module: a path such as `messages.js` or `_deps/X.js`, and its source. */
-export interface PushedModule {
+/** A pushed module: a path such as `messages.js` or `_deps/X.js`, its source and the CLI's source map of it. */
+export interface PushedModule extends ModuleText {
   path: string;
-  source: string;
 }
 
 /**
@@ -111,8 +113,8 @@ export async function loadPushedModules(
   schema: PushedModule | null,
   options: LoadOptions = {},
 ): Promise<LoadResult> {
-  const files = new Map(modules.map((m) => [m.path, m.source]));
-  if (schema) files.set(SCHEMA_PATH, schema.source);
+  const files = new Map<string, ModuleText>(modules.map((m) => [m.path, m]));
+  if (schema) files.set(SCHEMA_PATH, schema);
   const entries = modules
     .map((m) => m.path)
     .filter(
@@ -139,6 +141,8 @@ export async function loadPushedModules(
 /** Where a pushed app's schema and auth config are, as the CLI names them. */
 const SCHEMA_PATH = 'schema.js';
 const AUTH_CONFIG_PATH = 'auth.config.js';
+/** The name the realm runs the bundle under, which its stack frames carry. */
+const BUNDLE_FILENAME = 'converge:functions';
 
 async function loadBundle(
   source: BundleSource,
@@ -167,12 +171,12 @@ async function loadBundle(
   try {
     exports = realm.runBody(
       `${bundled.code}\nreturn ${BUNDLE_GLOBAL};`,
-      'converge:functions',
+      BUNDLE_FILENAME,
     ) as BundleExports;
   } catch (error) {
     return {
       success: false,
-      error: `Loading the functions failed: ${describe(error)}`,
+      error: `Loading the functions failed: ${await describe(error, source)}`,
     };
   }
 
@@ -215,7 +219,7 @@ async function loadBundle(
   } catch (error) {
     return {
       success: false,
-      error: `Analysing the functions failed: ${describe(error)}`,
+      error: `Analysing the functions failed: ${await describe(error, source)}`,
     };
   }
 }
@@ -253,8 +257,21 @@ function isFlagged(value: unknown, flag: string): boolean {
   );
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error
-    ? (error.stack ?? error.message)
-    : String(error);
+/**
+ * What the app's code threw, with the stack through the app's own files:
+ * the bundle is made again with a source map (only now, since loads that
+ * fail are rare and the map is large), and the same code as the one that ran.
+ */
+async function describe(error: unknown, source: BundleSource): Promise<string> {
+  if (!(error instanceof Error)) return String(error);
+  if (error.stack === undefined) return `${error.name}: ${error.message}`;
+  const mapped = await withBundlerService(() =>
+    bundleFunctions(source, { sourceMap: true }),
+  );
+  return userStack(
+    error.stack,
+    BUNDLE_FILENAME,
+    mapped.success ? (mapped.sourceMap ?? null) : null,
+    BUNDLE_ENTRY,
+  );
 }
