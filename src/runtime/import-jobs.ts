@@ -32,7 +32,11 @@ import { decodeDocumentId } from '../store/document-id.ts';
 import type { Document, DocumentStore } from '../store/store.ts';
 import type { BackgroundJobs, JobResult } from './background-jobs.ts';
 import type { FileStorage } from './file-storage.ts';
-import { type ImportFormat, importSource } from './import-source.ts';
+import {
+  type ImportFormat,
+  type ImportSource,
+  importSource,
+} from './import-source.ts';
 import { type ImportMode, importSummary } from './import-summary.ts';
 import { allDocuments } from './job-documents.ts';
 import { writeImport } from './snapshot-import.ts';
@@ -219,14 +223,9 @@ export class ImportJobs {
     upload: string,
     request: ImportRequest,
   ): Promise<void> {
-    const parsed = importSource(
-      await readFile(upload),
-      request.format,
-      request.tableName,
-    );
-    const summary = parsed.success
-      ? await importSummary(this.#store, parsed.source, request.mode)
-      : parsed;
+    const source = await this.#read(importId, upload, request);
+    if (!source) return;
+    const summary = await importSummary(this.#store, source, request.mode);
     if (!summary.success) {
       await this.#importFailed(importId, upload, summary.error);
       return;
@@ -243,15 +242,8 @@ export class ImportJobs {
     upload: string,
     request: ImportRequest,
   ): Promise<void> {
-    const parsed = importSource(
-      await readFile(upload),
-      request.format,
-      request.tableName,
-    );
-    if (!parsed.success) {
-      await this.#importFailed(importId, upload, parsed.error);
-      return;
-    }
+    const source = await this.#read(importId, upload, request);
+    if (!source) return;
     let progressMessage = 'Importing';
     const checkpoints: string[] = [];
     const show = () =>
@@ -263,7 +255,7 @@ export class ImportJobs {
     const outcome = await writeImport(
       this.#store,
       this.#options.files,
-      parsed.source,
+      source,
       request.mode,
       {
         progress: async (message) => {
@@ -288,6 +280,22 @@ export class ImportJobs {
       timestamp: await this.#store.latestTs(),
       num_rows_written: BigInt(outcome.rowsWritten),
     });
+  }
+
+  /** The upload read as the request says, or null when it cannot be: the import has failed. */
+  async #read(
+    importId: string,
+    upload: string,
+    request: ImportRequest,
+  ): Promise<ImportSource | null> {
+    const parsed = importSource(
+      await readFile(upload),
+      request.format,
+      request.tableName,
+    );
+    if (parsed.success) return parsed.source;
+    await this.#importFailed(importId, upload, parsed.error);
+    return null;
   }
 
   async #importFailed(

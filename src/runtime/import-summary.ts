@@ -13,6 +13,7 @@
 import type { DocumentStore } from '../store/store.ts';
 import { STORAGE_TABLE } from './file-storage.ts';
 import type { ImportSource } from './import-source.ts';
+import { tablePages } from './table-pages.ts';
 
 /**
  * `requireEmpty` (the default) refuses tables with documents, `append` adds
@@ -24,9 +25,6 @@ export type ImportMode = 'requireEmpty' | 'append' | 'replace' | 'replaceAll';
 export type ImportSummary =
   | { success: true; message: string; requireManualConfirmation: boolean }
   | { success: false; error: string };
-
-/** Documents counted per transaction. */
-const PAGE = 1000;
 
 export async function importSummary(
   store: DocumentStore,
@@ -107,24 +105,10 @@ export async function countDocuments(
   store: DocumentStore,
   table: string,
 ): Promise<number> {
-  const ts = await store.latestTs();
   let count = 0;
-  let after: Buffer | undefined;
-  for (;;) {
-    const tx = await store.begin({ ts });
-    if (tx.tableNumber(table) === null) return count;
-    const page = await tx.scan({
-      table,
-      index: 'by_id',
-      eq: [],
-      order: 'asc',
-      limit: PAGE,
-      after,
-    });
+  for await (const page of tablePages(store, table, { index: 'by_id' }))
     count += page.documents.length;
-    if (page.exhausted || !page.lastKey) return count;
-    after = page.lastKey;
-  }
+  return count;
 }
 
 /** Convex's refusal of a `requireEmpty` import into a table with documents. */

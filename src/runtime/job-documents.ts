@@ -5,9 +5,7 @@
  * transaction (when a starting server fails the jobs an earlier run left).
  */
 import type { Document, DocumentStore, Transaction } from '../store/store.ts';
-
-/** Documents read per transaction: far inside Convex's read limits for these small documents. */
-const PAGE = 1000;
+import { tablePages } from './table-pages.ts';
 
 export async function latestDocument(
   tx: Transaction,
@@ -28,20 +26,7 @@ export async function allDocuments(
   table: string,
 ): Promise<Document[]> {
   const found: Document[] = [];
-  let after: Buffer | undefined;
-  for (;;) {
-    const tx = await store.begin();
-    if (tx.tableNumber(table) === null) return found;
-    const page = await tx.scan({
-      table,
-      index: 'by_creation_time',
-      eq: [],
-      order: 'asc',
-      limit: PAGE,
-      after,
-    });
+  for await (const page of tablePages(store, table))
     found.push(...page.documents);
-    if (page.exhausted || !page.lastKey) return found;
-    after = page.lastKey;
-  }
+  return found;
 }

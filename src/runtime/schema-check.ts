@@ -3,8 +3,8 @@
  * push checks before the schema goes live (convex-cli-and-guarantees.md
  * §1.5): every table whose document validator the push changes is read
  * whole, at one snapshot, a page per transaction so that no transaction
- * passes Convex's read limits. The first document that does not match ends
- * the check with Convex's message naming it.
+ * passes Convex's read limits (table-pages.ts). The first document that
+ * does not match ends the check with Convex's message naming it.
  *
  * Writes made after the check meet the new validators when they run
  * (database-syscalls.ts), so a push cannot leave a document that breaks a
@@ -12,13 +12,11 @@
  */
 import type { DocumentStore } from '../store/store.ts';
 import { documentValidatorsOf } from './schema-validators.ts';
+import { tablePages } from './table-pages.ts';
 import { validationError } from './validator.ts';
 
 export type SchemaCheck =
   { success: true } | { success: false; table: string; error: string };
-
-/** Documents per page: well under the 32,000 documents one transaction may read. */
-const PAGE = 1000;
 
 export async function checkStoredDocuments(
   store: DocumentStore,
@@ -31,19 +29,8 @@ export async function checkStoredDocuments(
   for (const [table, validator] of validators) {
     if (JSON.stringify(before.get(table)) === JSON.stringify(validator))
       continue;
-    let after: Uint8Array | undefined;
-    for (;;) {
-      const tx = await store.begin({ ts });
-      if (tx.tableNumber(table) === null) break;
-      const page = await tx.scan({
-        table,
-        index: 'by_creation_time',
-        eq: [],
-        order: 'asc',
-        limit: PAGE,
-        after,
-      });
-      for (const document of page.documents) {
+    for await (const { documents, tx } of tablePages(store, table, { ts }))
+      for (const document of documents) {
         const { _id, _creationTime: _time, ...fields } = document;
         const problem = validationError(validator, fields, tx);
         if (problem !== null)
@@ -53,9 +40,6 @@ export async function checkStoredDocuments(
             error: `Schema validation failed.\nDocument with ID "${_id}" in table "${table}" does not match the schema: ${problem}`,
           };
       }
-      if (page.exhausted || page.lastKey === undefined) break;
-      after = page.lastKey;
-    }
   }
   return { success: true };
 }

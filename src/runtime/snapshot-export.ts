@@ -15,14 +15,14 @@
  *
  * System tables other than `_storage` are not exported, as on Convex.
  *
- * Every page is read by a transaction of its own at the same snapshot, so a
- * table of any size fits Convex's per-transaction read limits; a page that
- * breaks them is read again in halves.
+ * Every page is read by a transaction of its own at the same snapshot
+ * (table-pages.ts), so a table of any size fits Convex's per-transaction
+ * read limits.
  */
-import { LimitError } from '../store/limits.ts';
 import type { Document, DocumentStore, Timestamp } from '../store/store.ts';
 import { formatExportJson } from './export-json.ts';
 import { type FileStorage, STORAGE_TABLE } from './file-storage.ts';
+import { tablePages } from './table-pages.ts';
 import { ZipFileWriter } from './zip-file-writer.ts';
 
 export interface SnapshotExportOptions {
@@ -38,9 +38,6 @@ export interface SnapshotExportOptions {
 
 export type SnapshotExportResult =
   { success: true } | { success: false; error: string };
-
-/** Documents read per page: Convex's own table iterator reads 1,000 at a time. */
-const PAGE_DOCUMENTS = 1000;
 
 const README = `# A snapshot export of a Convex deployment
 
@@ -152,38 +149,18 @@ function storageMetadata(file: Document): Record<string, unknown> {
   };
 }
 
-/** The table's documents at the snapshot, in `_id` order, a page at a time. */
+/** The table's documents at the snapshot, in `_id` order (as Convex writes them), a page at a time. */
 async function* pages(
   store: DocumentStore,
   table: string,
   options: SnapshotExportOptions,
 ): AsyncGenerator<Document[]> {
-  let after: Buffer | undefined;
-  let limit = PAGE_DOCUMENTS;
-  for (;;) {
+  for await (const page of tablePages(store, table, {
+    ts: options.ts,
+    index: 'by_id',
+  })) {
     if (options.stopped?.()) throw new ExportStopped();
-    const tx = await store.begin({ ts: options.ts });
-    let page;
-    try {
-      page = await tx.scan({
-        table,
-        index: 'by_id',
-        eq: [],
-        order: 'asc',
-        limit,
-        after,
-      });
-    } catch (error) {
-      // Large documents: fewer of them per transaction (one always fits).
-      if (error instanceof LimitError && limit > 1) {
-        limit = Math.ceil(limit / 2);
-        continue;
-      }
-      throw error;
-    }
     yield page.documents;
-    if (page.exhausted || !page.lastKey) return;
-    after = page.lastKey;
   }
 }
 
