@@ -238,6 +238,22 @@ export class Catalog {
   }
 
   /**
+   * The moves among `moves` that change a table's number, or why they
+   * cannot all be made (`renumberProblem`).
+   */
+  renumbering(
+    moves: readonly TableInfo[],
+  ): { success: true; moves: TableInfo[] } | { success: false; error: string } {
+    const changed = moves.filter(
+      (move) => this.#tables.get(move.name)?.number !== move.number,
+    );
+    const problem = this.renumberProblem(changed);
+    return problem
+      ? { success: false, error: problem }
+      : { success: true, moves: changed };
+  }
+
+  /**
    * Why the user tables named in `moves` cannot take the numbers given
    * there, or null. A number may be taken from another table that moves
    * too, so two tables can swap theirs.

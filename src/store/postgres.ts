@@ -176,12 +176,10 @@ class PostgresStore implements DocumentStore, StoreEngine {
   async renumberTables(
     moves: readonly TableNumbering[],
   ): Promise<RenumberResult> {
-    const changed = moves.filter(
-      (move) => this.catalog.table(move.name)?.number !== move.number,
-    );
+    const plan = this.catalog.renumbering(moves);
+    if (!plan.success) return plan;
+    const changed = plan.moves;
     if (changed.length === 0) return { success: true };
-    const problem = this.catalog.renumberProblem(changed);
-    if (problem) return { success: false, error: problem };
     const s = this.#s;
     const outcome = await this.#locked(
       async (client): Promise<RenumberResult & { floor?: Timestamp }> => {

@@ -254,12 +254,10 @@ class SqliteStore implements DocumentStore, StoreEngine {
   async renumberTables(
     moves: readonly TableNumbering[],
   ): Promise<RenumberResult> {
-    const changed = moves.filter(
-      (move) => this.catalog.table(move.name)?.number !== move.number,
-    );
+    const plan = this.catalog.renumbering(moves);
+    if (!plan.success) return plan;
+    const changed = plan.moves;
     if (changed.length === 0) return { success: true };
-    const problem = this.catalog.renumberProblem(changed);
-    if (problem) return { success: false, error: problem };
     for (const move of changed) {
       const from = this.catalog.table(move.name)?.number ?? move.number;
       const live = await this.scanIndex(
