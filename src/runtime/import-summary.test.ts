@@ -1,7 +1,9 @@
 import type { Value } from 'convex/values';
 import { describe, expect, test } from 'vitest';
-import { temporaryStore } from '../../test/helpers/temporary-store.ts';
-import type { DocumentStore } from '../store/store.ts';
+import {
+  insertRows as insert,
+  temporaryStore,
+} from '../../test/helpers/temporary-store.ts';
 import type { ImportSource } from './import-source.ts';
 import { importSummary } from './import-summary.ts';
 
@@ -16,12 +18,6 @@ function source(tables: Record<string, Rows>): ImportSource {
     })),
     storage: null,
   };
-}
-
-async function insert(store: DocumentStore, table: string, rows: Rows) {
-  const tx = await store.begin();
-  for (const row of rows) await tx.insert(table, row);
-  if (!(await tx.commit()).success) throw new Error('setup conflicted');
 }
 
 describe('importSummary() before the user confirms', () => {

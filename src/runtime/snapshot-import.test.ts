@@ -1,6 +1,10 @@
 import type { Value } from 'convex/values';
 import { describe, expect, test } from 'vitest';
-import { temporaryStore } from '../../test/helpers/temporary-store.ts';
+import {
+  insertRows as insert,
+  tableDocuments as all,
+  temporaryStore,
+} from '../../test/helpers/temporary-store.ts';
 import {
   decodeDocumentId,
   encodeDocumentId,
@@ -25,28 +29,6 @@ function source(
     })),
     storage: null,
   };
-}
-
-async function insert(store: DocumentStore, table: string, rows: Rows) {
-  const tx = await store.begin();
-  const ids: string[] = [];
-  for (const row of rows) ids.push(await tx.insert(table, row));
-  if (!(await tx.commit()).success) throw new Error('setup conflicted');
-  return ids;
-}
-
-async function all(store: DocumentStore, table: string) {
-  const tx = await store.begin();
-  if (tx.tableNumber(table) === null) return [];
-  return (
-    await tx.scan({
-      table,
-      index: 'by_creation_time',
-      eq: [],
-      order: 'asc',
-      limit: 20_000,
-    })
-  ).documents;
 }
 
 /** Records what the import reports, and never stops it. */

@@ -9,6 +9,7 @@ import type {
   IndexRange,
   Transaction,
 } from '../../src/store/store.ts';
+import { range } from './index-range.ts';
 import { describeImportContract } from './store-import-contract.ts';
 
 export interface StoreHandle extends AsyncDisposable {
@@ -20,14 +21,6 @@ export interface StoreHandle extends AsyncDisposable {
 export interface StoreContractOptions {
   /** A store over empty data. */
   fresh(): Promise<StoreHandle>;
-}
-
-function range(
-  table: string,
-  index: string,
-  extra: Partial<IndexRange> = {},
-): IndexRange {
-  return { table, index, eq: [], order: 'asc', limit: 100, ...extra };
 }
 
 async function insertAll(

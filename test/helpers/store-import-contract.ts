@@ -10,25 +10,14 @@ import {
   encodeDocumentId,
   newInternalId,
 } from '../../src/store/document-id.ts';
-import type {
-  Document,
-  DocumentStore,
-  IndexRange,
-} from '../../src/store/store.ts';
+import type { Document, DocumentStore } from '../../src/store/store.ts';
+import { range } from './index-range.ts';
 
 /** A store over empty data, that can be reopened (store-contract.ts hands its own). */
 export interface ImportContractOptions {
   fresh(): Promise<
     { store: DocumentStore; reopen(): Promise<DocumentStore> } & AsyncDisposable
   >;
-}
-
-function range(
-  table: string,
-  index: string,
-  extra: Partial<IndexRange> = {},
-): IndexRange {
-  return { table, index, eq: [], order: 'asc', limit: 100, ...extra };
 }
 
 async function commit(
