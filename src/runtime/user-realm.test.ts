@@ -86,3 +86,26 @@ test('getRandomValues fills the array it is given', () => {
     ),
   ).toBe(true);
 });
+
+test("a stack shows the app's own frames and none of the server's files", () => {
+  const { realm: user } = realm();
+  // A host bridge on the way (Convex.syscall throws in the host) adds host frames below the app's.
+  const stack = user.runBody(
+    `function inner() {
+       try { Convex.syscall('1.0/get', '{}'); } catch (e) { return new Error('boom: ' + e.message).stack; }
+     }
+     return inner();`,
+    'converge:functions',
+  ) as string;
+  expect(stack.split('\n')).toEqual([
+    'Error: boom: no syscalls here',
+    '    at inner (converge:functions:2:68)',
+    '    at converge:functions:4:13',
+  ]);
+  expect(
+    user.runBody(
+      `try { null.x; } catch (e) { return e.stack; }`,
+      'converge:functions',
+    ),
+  ).not.toContain('/');
+});

@@ -10,7 +10,8 @@
  * value in its globals crosses the membrane (realm-membrane.ts), `console`
  * and `crypto.getRandomValues` are realm functions that hand the host only
  * what they were given, and `Error.prepareStackTrace` sees copies of the
- * call sites, never the host's. `process.env` is the deployment's
+ * call sites, never the host's; a stack formatted by default shows the
+ * app's frames only, never the server's files. `process.env` is the deployment's
  * environment variables and nothing else. There is no `require`, no
  * `import()` and no file system. `node:vm` shares the process with the
  * host, so this guards against reaching the host through objects, not
@@ -156,9 +157,26 @@ const SETUP_SCRIPT = `(function (log, fill, now, random, toRealm) {
   };
   let formatter;
   const format = function (error, trace) { return formatter(error, copySites(trace)); };
+  // Without a formatter of the app's own, a stack shows the app's frames
+  // only: the host's name the server's files and say nothing about the app.
+  const appFrames = function (error, trace) {
+    let header;
+    try {
+      const name = error.name === undefined ? 'Error' : String(error.name);
+      const message = error.message === undefined ? '' : String(error.message);
+      header = message === '' ? name : name === '' ? message : name + ': ' + message;
+    } catch { header = 'Error'; }
+    for (let i = 0; i < trace.length; i += 1) {
+      let file;
+      try { file = trace[i].getFileName(); } catch { file = undefined; }
+      if (typeof file === 'string' && file.startsWith('converge:') && file !== 'converge:realm-setup')
+        header += '\\n    at ' + trace[i].toString();
+    }
+    return header;
+  };
   const RealError = Error;
   defineProperty(RealError, 'prepareStackTrace', {
-    get() { return typeof formatter === 'function' ? format : undefined; },
+    get() { return typeof formatter === 'function' ? format : appFrames; },
     set(value) { formatter = value; },
     enumerable: false, configurable: false,
   });
