@@ -25,14 +25,13 @@ import type { Authority } from '../runtime/authenticate.ts';
 import type { CodePush } from '../runtime/code-push.ts';
 import { type Answer, answered } from './answer.ts';
 import { type JsonObject, jsonBody } from './json-body.ts';
+import { pushPlanOf, pushRequestOf } from './push-request.ts';
 import {
   configHashes,
   finishPushDiff,
-  pushPlanOf,
-  pushRequestOf,
   schemaChangeOf,
   startPushResponse,
-} from './push-wire.ts';
+} from './push-response.ts';
 import { requestCaller } from './request-caller.ts';
 import { badDeployKey, badRequest, systemError } from './system-error.ts';
 

@@ -1,16 +1,14 @@
 /**
- * The push API's bodies as the official CLI sends and reads them
+ * The push API's responses as the official CLI reads them
  * (convex-cli-and-guarantees.md §1.3; the CLI's zod schemas in convex-js
- * `src/cli/lib/deployApi/`): the StartPushRequest read into a
- * `PushRequest`, and the StartPushResponse and FinishPushDiff written from
- * what the runtime decided. The CLI parses every response object loosely,
- * so each carries what it reads and nothing needs to be invented; the
- * root component's key `""` is always there, and index diffs always have
- * both arrays (the CLI reads their lengths).
+ * `src/cli/lib/deployApi/`): the StartPushResponse, the FinishPushDiff and
+ * the config hashes, written from what the runtime decided. The CLI parses
+ * every response object loosely, so each carries what it reads and nothing
+ * needs to be invented; the root component's key `""` is always there, and
+ * index diffs always have both arrays (the CLI reads their lengths).
  *
- * The plan the runtime needs back at `wait_for_schema` and `finish_push`
- * travels in `schemaChange.schemaIds`, which the CLI treats as opaque and
- * sends back in both.
+ * The plan the runtime needs back travels in `schemaChange.schemaIds`,
+ * which the CLI treats as opaque and sends back (push-request.ts).
  */
 import { convexToJson } from 'convex/values';
 import type { AppConfig } from '../runtime/app-config.ts';
@@ -18,108 +16,11 @@ import type {
   FinishedPush,
   PreparedPush,
   PushPlan,
-  PushRequest,
-  SentModule,
 } from '../runtime/code-push.ts';
 import type { ModuleRef } from '../runtime/deployed-code.ts';
 import type { IndexConfig, IndexDiff } from '../runtime/index-diff.ts';
 import type { JsonObject } from './json-body.ts';
-
-export type WireResult<T> =
-  { success: true; value: T } | { success: false; error: string };
-
-/** A module path as the CLI writes one: relative, `/`-separated, `.js`. */
-const MODULE_PATH = /^(?!\/)(?!.*(?:^|\/)\.\.?(?:\/|$))[^\\]+\.js$/;
-
-export function pushRequestOf(body: JsonObject): WireResult<PushRequest> {
-  const app = body['appDefinition'];
-  if (!isObject(app))
-    return failure('Expected `appDefinition`: an object, as the CLI sends it.');
-  const components = body['componentDefinitions'];
-  if (Array.isArray(components) && components.length > 0)
-    return failure(
-      'This deployment does not run Convex components yet: push an app without `convex.config.ts` components.',
-    );
-  const changed: SentModule[] = [];
-  for (const item of arrayOf(app['changedModules'])) {
-    const module = moduleOf(item);
-    if (!module.success) return module;
-    changed.push(module.value);
-  }
-  const unchanged: ModuleRef[] = [];
-  for (const item of arrayOf(app['unchangedModuleHashes'])) {
-    if (
-      !isObject(item) ||
-      typeof item['path'] !== 'string' ||
-      typeof item['sha256'] !== 'string' ||
-      !MODULE_PATH.test(item['path'])
-    )
-      return failure(
-        'Expected `unchangedModuleHashes`: `{path, environment, sha256}` for each module.',
-      );
-    unchanged.push({
-      path: item['path'],
-      environment: item['environment'] === 'node' ? 'node' : 'isolate',
-      sha256: item['sha256'].toLowerCase(),
-    });
-  }
-  let schema: PushRequest['schema'] = null;
-  if (app['schema'] !== null && app['schema'] !== undefined) {
-    const module = moduleOf(app['schema']);
-    if (!module.success) return module;
-    schema = module.value;
-  }
-  const version = app['udfServerVersion'];
-  return {
-    success: true,
-    value: {
-      changed,
-      unchanged,
-      schema,
-      udfServerVersion: typeof version === 'string' ? version : '',
-    },
-  };
-}
-
-/** The plan handed back in `schemaChange.schemaIds`, or null when it is not one of ours. */
-export function pushPlanOf(schemaChange: unknown): PushPlan | null {
-  if (!isObject(schemaChange)) return null;
-  const ids = schemaChange['schemaIds'];
-  if (!isObject(ids)) return null;
-  const plan = ids['converge'];
-  if (
-    !isObject(plan) ||
-    typeof plan['pushId'] !== 'string' ||
-    !Array.isArray(plan['modules']) ||
-    typeof plan['importNowMs'] !== 'number' ||
-    typeof plan['importSeed'] !== 'number'
-  )
-    return null;
-  const refs: ModuleRef[] = [];
-  for (const item of plan['modules']) {
-    const ref = refOf(item);
-    if (ref === null) return null;
-    refs.push(ref);
-  }
-  const schemaValue = plan['schema'];
-  const schema =
-    schemaValue === null || schemaValue === undefined
-      ? null
-      : refOf(schemaValue);
-  if (schema === null && schemaValue !== null && schemaValue !== undefined)
-    return null;
-  return {
-    pushId: plan['pushId'],
-    modules: refs,
-    schema,
-    udfServerVersion:
-      typeof plan['udfServerVersion'] === 'string'
-        ? plan['udfServerVersion']
-        : '',
-    importNowMs: plan['importNowMs'],
-    importSeed: plan['importSeed'],
-  };
-}
+import { isObject } from './push-request.ts';
 
 export function schemaChangeOf(push: PreparedPush): JsonObject {
   return {
@@ -262,48 +163,6 @@ export function configHashes(
   };
 }
 
-function moduleOf(value: unknown): WireResult<SentModule> {
-  if (
-    !isObject(value) ||
-    typeof value['path'] !== 'string' ||
-    typeof value['source'] !== 'string' ||
-    (value['sourceMap'] !== undefined &&
-      value['sourceMap'] !== null &&
-      typeof value['sourceMap'] !== 'string')
-  )
-    return failure(
-      'Expected a module: `{path, source, sourceMap?, environment}` with string fields.',
-    );
-  if (!MODULE_PATH.test(value['path']))
-    return failure(
-      `Invalid module path "${value['path']}": a relative path ending in .js.`,
-    );
-  const sourceMap = value['sourceMap'];
-  return {
-    success: true,
-    value: {
-      path: value['path'],
-      source: value['source'],
-      ...(typeof sourceMap === 'string' ? { sourceMap } : {}),
-      environment: value['environment'] === 'node' ? 'node' : 'isolate',
-    },
-  };
-}
-
-function refOf(value: unknown): ModuleRef | null {
-  if (
-    !isObject(value) ||
-    typeof value['path'] !== 'string' ||
-    typeof value['sha256'] !== 'string'
-  )
-    return null;
-  return {
-    path: value['path'],
-    environment: value['environment'] === 'node' ? 'node' : 'isolate',
-    sha256: value['sha256'],
-  };
-}
-
 function planJson(plan: PushPlan): JsonObject {
   const ref = (r: ModuleRef): JsonObject => ({
     path: r.path,
@@ -372,16 +231,4 @@ function seedBytes(seed: number): ArrayBuffer {
   const bytes = new ArrayBuffer(4);
   new DataView(bytes).setUint32(0, seed);
   return bytes;
-}
-
-function arrayOf(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function failure(error: string): { success: false; error: string } {
-  return { success: false, error };
 }
