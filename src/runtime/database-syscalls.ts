@@ -16,6 +16,7 @@ import {
 import { FIRST_USER_TABLE_NUMBER, SYSTEM_TABLES } from '../store/catalog.ts';
 import { decodeDocumentId } from '../store/document-id.ts';
 import type { Document, DocumentPatch, Transaction } from '../store/store.ts';
+import { countDocuments } from './count-documents.ts';
 import {
   type CursorPosition,
   decodeCursor,
@@ -46,8 +47,6 @@ const READABLE_SYSTEM_TABLES: ReadonlySet<number> = new Set(
 );
 /** What a search result's position is made of: relevance, then recency, then id. */
 const SEARCH_POSITION_FIELDS = ['$relevance', '_creationTime', '_id'];
-/** Rows per scan while counting: big batches, few round trips, bounded memory. */
-const COUNT_BATCH = 1024;
 /** convex-backend's page size limit, and 3/4 of the 8192 array limit, past which a split is recommended. */
 const MAX_PAGE_SIZE = 32_000;
 const SPLIT_RECOMMENDED_ROWS = 6144;
@@ -429,25 +428,10 @@ export class DatabaseSyscalls {
     return decoded;
   }
 
-  /** The number of documents in a table, read through its `by_id` index (and so reactive). */
+  /** The number of documents in a table (count-documents.ts). */
   async #count(table: string): Promise<number> {
     this.#assertReadable(table);
-    if (this.#tx.tableNumber(table) === null) return 0;
-    let count = 0;
-    let after: Buffer | undefined;
-    for (;;) {
-      const { documents, lastKey, exhausted } = await this.#tx.scan({
-        table,
-        index: 'by_id',
-        eq: [],
-        order: 'asc',
-        limit: COUNT_BATCH,
-        after,
-      });
-      count += documents.length;
-      if (exhausted || lastKey === undefined) return count;
-      after = lastKey;
-    }
+    return countDocuments(this.#tx, table);
   }
 
   /** System tables other than the two Convex shows read as errors, as private ones do on Convex. */

@@ -21,7 +21,7 @@
  * table, document or count once it commits.
  */
 import type { Value } from 'convex/values';
-import type { Transaction } from '../store/store.ts';
+import { countDocuments } from './count-documents.ts';
 import {
   type CursorPosition,
   decodeCursor,
@@ -72,8 +72,6 @@ const SHOWN_SYSTEM_TABLES: ReadonlySet<string> = new Set([
  * `system-udfs/convex/_system/paginationLimits.ts`).
  */
 const MAX_PAGE_ROWS = 10_000;
-/** Rows per scan while counting: big batches, few round trips, bounded memory. */
-const COUNT_BATCH = 1024;
 const CREATION_ORDER_FIELDS = ['_creationTime', '_id'];
 
 export const tables: SystemQuery = {
@@ -159,7 +157,7 @@ export const tableSize: SystemQuery = {
     const table = args['tableName'] as string;
     return {
       success: true,
-      value: isHidden(table) ? 0 : await count(tx, table),
+      value: isHidden(table) ? 0 : await countDocuments(tx, table),
     };
   },
 };
@@ -171,7 +169,7 @@ export const queryTable: SystemQuery = {
   },
   async handler({ tx }, args) {
     const table = args['tableName'] as string;
-    if (!isHidden(table)) await count(tx, table);
+    if (!isHidden(table)) await countDocuments(tx, table);
     return { success: true, value: Math.random() };
   },
 };
@@ -198,23 +196,4 @@ function isHidden(table: string): boolean {
 
 function tablesFingerprint(): string {
   return queryFingerprint({ tables: true }, []);
-}
-
-/** The documents of a table, counted through its `by_id` index (and so reactive). */
-async function count(tx: Transaction, table: string): Promise<number> {
-  let total = 0;
-  let after: Buffer | undefined;
-  for (;;) {
-    const { documents, lastKey, exhausted } = await tx.scan({
-      table,
-      index: 'by_id',
-      eq: [],
-      order: 'asc',
-      limit: COUNT_BATCH,
-      after,
-    });
-    total += documents.length;
-    if (exhausted || lastKey === undefined) return total;
-    after = lastKey;
-  }
 }
