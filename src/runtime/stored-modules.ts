@@ -20,7 +20,7 @@
  * This is not the record of which modules are live (deployed-code.ts).
  */
 import { createHash } from 'node:crypto';
-import type { DocumentStore, Transaction } from '../store/store.ts';
+import type { Document, DocumentStore, Transaction } from '../store/store.ts';
 import { systemTransaction } from './system-transaction.ts';
 
 export const MODULE_SOURCES = '_module_sources';
@@ -118,15 +118,8 @@ export async function deleteModules(
 ): Promise<void> {
   for (const sha256 of new Set(hashes))
     await systemTransaction(store, async (tx) => {
-      if (tx.tableNumber(MODULE_SOURCES) === null) return;
-      const { documents } = await tx.scan({
-        table: MODULE_SOURCES,
-        index: BY_SHA256.name,
-        eq: [sha256],
-        order: 'asc',
-        limit: MAX_PARTS,
-      });
-      for (const document of documents) await tx.delete(document._id);
+      for (const part of await parts(tx, sha256, MAX_PARTS))
+        await tx.delete(part._id);
     });
 }
 
@@ -134,14 +127,7 @@ async function readModule(
   tx: Transaction,
   sha256: string,
 ): Promise<ModuleSource | null> {
-  if (tx.tableNumber(MODULE_SOURCES) === null) return null;
-  const { documents } = await tx.scan({
-    table: MODULE_SOURCES,
-    index: BY_SHA256.name,
-    eq: [sha256],
-    order: 'asc',
-    limit: MAX_PARTS,
-  });
+  const documents = await parts(tx, sha256, MAX_PARTS);
   const first = documents[0];
   if (first === undefined) return null;
   const text = documents.map((d) => d['text'] as string).join('');
@@ -157,13 +143,22 @@ async function readModule(
 }
 
 async function isStored(tx: Transaction, sha256: string): Promise<boolean> {
-  if (tx.tableNumber(MODULE_SOURCES) === null) return false;
+  return (await parts(tx, sha256, 1)).length > 0;
+}
+
+/** The first `limit` parts of a module, in order. */
+async function parts(
+  tx: Transaction,
+  sha256: string,
+  limit: number,
+): Promise<Document[]> {
+  if (tx.tableNumber(MODULE_SOURCES) === null) return [];
   const { documents } = await tx.scan({
     table: MODULE_SOURCES,
     index: BY_SHA256.name,
     eq: [sha256],
     order: 'asc',
-    limit: 1,
+    limit,
   });
-  return documents.length > 0;
+  return documents;
 }
