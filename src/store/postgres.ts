@@ -11,11 +11,19 @@
  * commit below it is too. Each commit is durable when PostgreSQL acknowledges
  * it (its own WAL and `synchronous_commit`).
  *
- * Not yet here: other processes' commits reaching this one's catalog and
- * subscribers (several processes on one database).
+ * Several processes may share one database. Each learns of the others'
+ * commits from the commit log, read in timestamp order from the last one it
+ * has, whenever a commit's `NOTIFY` or a poll wakes it (commit-feed.ts):
+ * its snapshots then include them, a table another process created joins
+ * its catalog, and its commit listeners hear every commit exactly once, in
+ * timestamp order, its own included (an own commit right after the last one
+ * heard is passed on at once; after a gap, the log is read first).
+ *
+ * Not yet here: index definitions made by another process (its pushes).
  */
 import pg from 'pg';
 import {
+  TABLES_INDEX_ID,
   type TableInfo,
   builtInIndexes,
   Catalog,
@@ -38,6 +46,7 @@ import type {
   PendingWrite,
   StoreEngine,
 } from './engine.ts';
+import { CommitFeed } from './commit-feed.ts';
 import { CommitListeners } from './commit-listeners.ts';
 import { nextCommitTs, nowMilliseconds } from './clock.ts';
 import { documentFromText, documentToText } from './document-json.ts';
@@ -61,6 +70,14 @@ export interface PostgresStoreOptions {
   /** The PostgreSQL schema that holds the store's tables. */
   schema?: string;
 }
+
+/**
+ * How often a process looks for other processes' commits without being
+ * notified: the longest a lost notification can delay one.
+ */
+const POLL_MS = 1000;
+/** Commits read from the log at a time while catching up. */
+const CATCH_UP_BATCH = 1000;
 
 /** The advisory lock key that serializes commits ("converge" in ASCII, truncated). */
 const COMMIT_LOCK = 0x636f6e76;
@@ -95,6 +112,7 @@ export async function openPostgresStore(
   await pool.query(schemaSql(schema));
   const store = new PostgresStore(pool, schema);
   await store.load();
+  await store.follow(url);
   return store;
 }
 
@@ -109,6 +127,11 @@ class PostgresStore implements DocumentStore, StoreEngine {
   #latest: Timestamp = 0n;
   /** Snapshots before this were pruned away. */
   #floor: Timestamp = 0n;
+  /** The last commit passed to the commit listeners: every one before it was too. */
+  #heard: Timestamp = 0n;
+  /** Commits are heard one batch at a time, in order. */
+  #hearing: Promise<void> = Promise.resolve();
+  #feed: CommitFeed | null = null;
 
   constructor(pool: pg.Pool, schema: string) {
     this.#pool = pool;
@@ -142,10 +165,102 @@ class PostgresStore implements DocumentStore, StoreEngine {
       if (own.length > 0) this.catalog.setIndexes(table.number, own);
     }
     this.#latest = await this.#latestInDatabase(this.#pool);
+    this.#heard = this.#latest;
     const floor = await this.#pool.query<{ value: string }>(
       `SELECT value FROM ${this.#s}.meta WHERE key = 'floor'`,
     );
     this.#floor = BigInt(floor.rows[0]?.value ?? 0);
+  }
+
+  /** Follows the commits of other processes from now on. */
+  async follow(url: string): Promise<void> {
+    this.#feed = new CommitFeed({
+      url,
+      channel: this.#channel,
+      pollMs: POLL_MS,
+      wake: () => {
+        void this.#hear(null);
+      },
+      onError: () => {
+        // Polling goes on; the feed listens again at its next tick.
+      },
+    });
+    await this.#feed.start();
+  }
+
+  get #channel(): string {
+    return `${this.#s}_commits`;
+  }
+
+  /**
+   * Passes commits to the listeners in order: `own` (a commit this process
+   * just made, with the latest commit before it) at once when it follows
+   * the last one heard, and otherwise everything after that from the log.
+   */
+  #hear(
+    own: { previous: Timestamp; entry: CommitEntry } | null,
+  ): Promise<void> {
+    const next = this.#hearing.then(async () => {
+      if (own !== null && own.previous === this.#heard) {
+        this.#pass(own.entry);
+        return;
+      }
+      for (;;) {
+        const entries = await this.#commitsAfter(
+          this.#pool,
+          this.#heard,
+          CATCH_UP_BATCH,
+        );
+        for (const entry of entries) {
+          if (entry.writes.some(createsTable)) await this.#addNewTables();
+          this.#pass(entry);
+        }
+        if (entries.length < CATCH_UP_BATCH) return;
+      }
+    });
+    this.#hearing = next.catch(() => undefined);
+    return next;
+  }
+
+  #pass(entry: CommitEntry): void {
+    if (entry.ts <= this.#heard) return;
+    this.#heard = entry.ts;
+    if (entry.ts > this.#latest) this.#latest = entry.ts;
+    this.#commitListeners.notify(entry);
+  }
+
+  /** Tables other processes created, with their indexes, into the catalog. */
+  async #addNewTables(): Promise<void> {
+    const { rows } = await this.#pool.query<TableInfo>(
+      `SELECT number, name FROM ${this.#s}.tables`,
+    );
+    const added = rows.filter((t) => this.catalog.table(t.name) === undefined);
+    if (added.length === 0) return;
+    const indexes = await this.#pool.query<{
+      id: string;
+      table_number: number;
+      name: string;
+      fields: string;
+      ready: boolean;
+    }>(
+      `SELECT id, table_number, name, fields, ready FROM ${this.#s}.indexes WHERE table_number = ANY($1) ORDER BY id`,
+      [added.map((t) => t.number)],
+    );
+    for (const table of added) {
+      this.catalog.addTable(table);
+      this.catalog.setIndexes(
+        table.number,
+        indexes.rows
+          .filter((row) => row.table_number === table.number)
+          .map((row) => ({
+            id: Number(row.id),
+            tableNumber: row.table_number,
+            name: row.name,
+            fields: JSON.parse(row.fields) as string[],
+            ready: row.ready,
+          })),
+      );
+    }
   }
 
   async prune(cutoff: Timestamp): Promise<void> {
@@ -287,10 +402,7 @@ class PostgresStore implements DocumentStore, StoreEngine {
         const writes: DocumentWrite[] = [];
         await this.#createTable(client, table, writes);
         created = nextCommitTs(await this.#latestInDatabase(client));
-        await client.query(
-          `INSERT INTO ${this.#s}.commits (ts, writes) VALUES ($1, $2)`,
-          [created, serializeWrites(writes)],
-        );
+        await this.#insertCommit(client, created, writes);
       }
       const planned = this.catalog.planIndexes(table.number, definitions);
       const kept = new Set(planned.map((index) => index.id));
@@ -325,6 +437,8 @@ class PostgresStore implements DocumentStore, StoreEngine {
   }
 
   async close(): Promise<void> {
+    await this.#feed?.close();
+    await this.#hearing;
     await this.#pool.end();
   }
 
@@ -381,7 +495,12 @@ class PostgresStore implements DocumentStore, StoreEngine {
 
   async commit(request: CommitRequest): Promise<CommitResult> {
     const result = await this.#locked(
-      async (client): Promise<CommitResult> => {
+      async (
+        client,
+      ): Promise<
+        | Exclude<CommitResult, { success: true }>
+        | (CommitResult & { success: true; previous: Timestamp })
+      > => {
         if (request.catalogEpoch !== this.catalog.epoch)
           return {
             success: false,
@@ -411,7 +530,8 @@ class PostgresStore implements DocumentStore, StoreEngine {
             };
           }
         }
-        const ts = nextCommitTs(await this.#latestInDatabase(client));
+        const previous = await this.#latestInDatabase(client);
+        const ts = nextCommitTs(previous);
         const writes: DocumentWrite[] = [];
         for (const table of request.newTables)
           await this.#createTable(client, table, writes);
@@ -422,21 +542,19 @@ class PostgresStore implements DocumentStore, StoreEngine {
             [m.sessionId, m.requestId, m.result, ts],
           );
         }
-        await client.query(
-          `INSERT INTO ${this.#s}.commits (ts, writes) VALUES ($1, $2)`,
-          [ts, serializeWrites(writes)],
-        );
-        return { success: true, ts, writes };
+        await this.#insertCommit(client, ts, writes);
+        return { success: true, ts, writes, previous };
       },
       (outcome) => outcome.success,
     );
+    if (!result.success) return result;
     // The catalog and the latest timestamp change only once PostgreSQL has committed.
-    if (result.success) {
-      for (const table of request.newTables) this.catalog.addTable(table);
-      this.#latest = result.ts;
-      this.#commitListeners.notify({ ts: result.ts, writes: result.writes });
-    }
-    return result;
+    for (const table of request.newTables) this.catalog.addTable(table);
+    await this.#hear({
+      previous: result.previous,
+      entry: { ts: result.ts, writes: result.writes },
+    });
+    return { success: true, ts: result.ts, writes: result.writes };
   }
 
   /**
@@ -626,10 +744,28 @@ class PostgresStore implements DocumentStore, StoreEngine {
     return row ? { result: row.result, ts: BigInt(row.ts) } : null;
   }
 
+  /** Appends to the commit log, and tells the processes that follow it once it commits. */
+  async #insertCommit(
+    client: pg.PoolClient,
+    ts: Timestamp,
+    writes: readonly DocumentWrite[],
+  ): Promise<void> {
+    await client.query(
+      `INSERT INTO ${this.#s}.commits (ts, writes) VALUES ($1, $2)`,
+      [ts, serializeWrites(writes)],
+    );
+    await client.query('SELECT pg_notify($1, $2)', [this.#channel, String(ts)]);
+  }
+
   async #latestInDatabase(client: Queryable): Promise<Timestamp> {
     const { rows } = await client.query<{ ts: string | null }>(
       `SELECT MAX(ts) AS ts FROM ${this.#s}.commits`,
     );
     return BigInt(rows[0]?.ts ?? 0);
   }
+}
+
+/** A commit log write that records a table's creation (commit-plan.ts, `tableCreation`). */
+function createsTable(write: DocumentWrite): boolean {
+  return write.id === '' && write.keys[0]?.indexId === TABLES_INDEX_ID;
 }

@@ -1,0 +1,129 @@
+/**
+ * Two stores on one PostgreSQL schema, as two processes of a deployment
+ * would open it: each hears the other's commits, in order, exactly once,
+ * sees their documents in its snapshots, and knows the tables the other
+ * created. DATABASE_URL names the server; unreachable means failing.
+ */
+import { randomBytes } from 'node:crypto';
+import { userInfo } from 'node:os';
+import pg from 'pg';
+import { expect, test } from 'vitest';
+import { openPostgresStore } from './postgres.ts';
+import type { CommitEntry, DocumentStore, Timestamp } from './store.ts';
+
+const url =
+  process.env['DATABASE_URL'] ??
+  `postgres://${userInfo().username}@127.0.0.1:5432/test`;
+
+async function twoProcesses() {
+  const schema = `converge_test_${randomBytes(6).toString('hex')}`;
+  const a = await openPostgresStore(url, { schema });
+  const b = await openPostgresStore(url, { schema });
+  return {
+    a,
+    b,
+    async [Symbol.asyncDispose]() {
+      await a.close();
+      await b.close();
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(`DROP SCHEMA ${schema} CASCADE`);
+      await client.end();
+    },
+  };
+}
+
+/** Every commit a store's listeners hear, and a way to wait for one. */
+function heard(store: DocumentStore) {
+  const entries: CommitEntry[] = [];
+  const waiters = new Set<() => void>();
+  store.onCommit((entry) => {
+    entries.push(entry);
+    for (const waiter of waiters) waiter();
+  });
+  return {
+    entries,
+    until(ts: Timestamp): Promise<void> {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`commit ${ts} was never heard`)),
+          5000,
+        );
+        const check = (): void => {
+          if (entries.some((e) => e.ts >= ts)) {
+            clearTimeout(timer);
+            waiters.delete(check);
+            resolve();
+          }
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+  };
+}
+
+/** An insert, tried again on a conflict as the runtime tries a mutation again. */
+async function insert(
+  store: DocumentStore,
+  table: string,
+  fields: Record<string, string>,
+): Promise<{ id: string; ts: Timestamp }> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const tx = await store.begin();
+    const id = await tx.insert(table, fields);
+    const committed = await tx.commit();
+    if (committed.success) return { id, ts: committed.ts };
+  }
+  throw new Error(`${table}: conflicted five times`);
+}
+
+test('a commit made through one process reaches the other: its listeners, its snapshots and its catalog', async () => {
+  await using p = await twoProcesses();
+  const onB = heard(p.b);
+  // The table is new to both: A creates it with the first insert.
+  const written = await insert(p.a, 'messages', { body: 'from a' });
+  await onB.until(written.ts);
+  expect(await p.b.latestTs()).toBeGreaterThanOrEqual(written.ts);
+  const tx = await p.b.begin();
+  expect(tx.tableNumber('messages')).not.toBeNull();
+  expect(await tx.get(written.id)).toMatchObject({ body: 'from a' });
+  const { documents } = await tx.scan({
+    table: 'messages',
+    index: 'by_creation_time',
+    eq: [],
+    order: 'asc',
+    limit: 10,
+  });
+  expect(documents.map((d) => d['body'])).toEqual(['from a']);
+});
+
+test('commits from both processes are heard by each, every one once and in timestamp order', async () => {
+  await using p = await twoProcesses();
+  const onA = heard(p.a);
+  const onB = heard(p.b);
+  // Both know the table before they write to it side by side.
+  const first = await insert(p.a, 'log', { by: 'a' });
+  await onB.until(first.ts);
+  const writes = await Promise.all([
+    ...Array.from({ length: 10 }, (_, i) =>
+      insert(p.a, 'log', { by: `a${i}` }),
+    ),
+    ...Array.from({ length: 10 }, (_, i) =>
+      insert(p.b, 'log', { by: `b${i}` }),
+    ),
+  ]);
+  const last = writes.reduce((max, w) => (w.ts > max ? w.ts : max), 0n);
+  await onA.until(last);
+  await onB.until(last);
+  for (const { entries } of [onA, onB]) {
+    const stamps = entries.map((e) => e.ts);
+    expect(stamps).toEqual([...stamps].sort((x, y) => (x < y ? -1 : 1)));
+    expect(new Set(stamps).size).toBe(stamps.length);
+    for (const w of writes) expect(stamps).toContain(w.ts);
+  }
+  // Each saw the same commits from the first write on.
+  const from = (entries: CommitEntry[]) =>
+    entries.filter((e) => e.ts >= (writes[0]?.ts ?? 0n)).map((e) => e.ts);
+  expect(from(onA.entries)).toEqual(from(onB.entries));
+});
