@@ -305,6 +305,11 @@ export class Catalog {
     this.#epoch += 1;
   }
 
+  /** Drops a reservation another process took the name or number of: the next one is made afresh. */
+  forgetReservation(name: string): void {
+    this.#reserved.delete(name);
+  }
+
   addTable(table: TableInfo): void {
     this.#reserved.delete(table.name);
     this.#tables.set(table.name, table);

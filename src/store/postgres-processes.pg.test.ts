@@ -127,3 +127,36 @@ test('commits from both processes are heard by each, every one once and in times
     entries.filter((e) => e.ts >= (writes[0]?.ts ?? 0n)).map((e) => e.ts);
   expect(from(onA.entries)).toEqual(from(onB.entries));
 });
+
+test('two processes creating tables at once end with one table per name and one number per table', async () => {
+  await using p = await twoProcesses();
+  const onA = heard(p.a);
+  const onB = heard(p.b);
+  // Neither has heard of any of these tables: both create "shared", and
+  // each creates one of its own, likely with the number the other picked.
+  const written = await Promise.all([
+    insert(p.a, 'shared', { by: 'a' }),
+    insert(p.b, 'shared', { by: 'b' }),
+    insert(p.a, 'only_a', { by: 'a' }),
+    insert(p.b, 'only_b', { by: 'b' }),
+  ]);
+  const last = written.reduce((max, w) => (w.ts > max ? w.ts : max), 0n);
+  await onA.until(last);
+  await onB.until(last);
+  const numbers = async (store: DocumentStore) => {
+    const tx = await store.begin();
+    return ['shared', 'only_a', 'only_b'].map((t) => tx.tableNumber(t));
+  };
+  const inA = await numbers(p.a);
+  expect(await numbers(p.b)).toEqual(inA);
+  expect(new Set(inA).size).toBe(3);
+  const tx = await p.b.begin();
+  const { documents } = await tx.scan({
+    table: 'shared',
+    index: 'by_creation_time',
+    eq: [],
+    order: 'asc',
+    limit: 10,
+  });
+  expect(documents.map((d) => d['by']).sort()).toEqual(['a', 'b']);
+});

@@ -498,7 +498,7 @@ class PostgresStore implements DocumentStore, StoreEngine {
       async (
         client,
       ): Promise<
-        | Exclude<CommitResult, { success: true }>
+        | (Exclude<CommitResult, { success: true }> & { tableTaken?: true })
         | (CommitResult & { success: true; previous: Timestamp })
       > => {
         if (request.catalogEpoch !== this.catalog.epoch)
@@ -531,6 +531,20 @@ class PostgresStore implements DocumentStore, StoreEngine {
           }
         }
         const previous = await this.#latestInDatabase(client);
+        // Another process may have created a table by this name, or with
+        // this number, since this one last heard: the transaction runs again.
+        for (const table of request.newTables) {
+          const { rows } = await client.query(
+            `SELECT 1 FROM ${this.#s}.tables WHERE name = $1 OR number = $2 LIMIT 1`,
+            [table.name, table.number],
+          );
+          if (rows.length > 0)
+            return {
+              success: false,
+              conflict: renumberedConflict(previous),
+              tableTaken: true,
+            };
+        }
         const ts = nextCommitTs(previous);
         const writes: DocumentWrite[] = [];
         for (const table of request.newTables)
@@ -547,7 +561,14 @@ class PostgresStore implements DocumentStore, StoreEngine {
       },
       (outcome) => outcome.success,
     );
-    if (!result.success) return result;
+    if (!result.success) {
+      if (result.tableTaken) {
+        for (const table of request.newTables)
+          this.catalog.forgetReservation(table.name);
+        await this.#hear(null);
+      }
+      return { success: false, conflict: result.conflict };
+    }
     // The catalog and the latest timestamp change only once PostgreSQL has committed.
     for (const table of request.newTables) this.catalog.addTable(table);
     await this.#hear({
