@@ -139,31 +139,7 @@ class PostgresStore implements DocumentStore, StoreEngine {
   }
 
   async load(): Promise<void> {
-    const tables = await this.#pool.query<TableInfo>(
-      `SELECT number, name FROM ${this.#s}.tables`,
-    );
-    for (const table of tables.rows) this.catalog.addTable(table);
-    const indexes = await this.#pool.query<{
-      id: string;
-      table_number: number;
-      name: string;
-      fields: string;
-      ready: boolean;
-    }>(
-      `SELECT id, table_number, name, fields, ready FROM ${this.#s}.indexes ORDER BY id`,
-    );
-    for (const table of tables.rows) {
-      const own = indexes.rows
-        .filter((row) => row.table_number === table.number)
-        .map((row) => ({
-          id: Number(row.id),
-          tableNumber: row.table_number,
-          name: row.name,
-          fields: JSON.parse(row.fields) as string[],
-          ready: row.ready,
-        }));
-      if (own.length > 0) this.catalog.setIndexes(table.number, own);
-    }
+    await this.#addNewTables();
     this.#latest = await this.#latestInDatabase(this.#pool);
     this.#heard = this.#latest;
     const floor = await this.#pool.query<{ value: string }>(
@@ -229,7 +205,10 @@ class PostgresStore implements DocumentStore, StoreEngine {
     this.#commitListeners.notify(entry);
   }
 
-  /** Tables other processes created, with their indexes, into the catalog. */
+  /**
+   * The tables in the database that the catalog does not have yet, with
+   * their indexes: all of them at load, the other processes' later.
+   */
   async #addNewTables(): Promise<void> {
     const { rows } = await this.#pool.query<TableInfo>(
       `SELECT number, name FROM ${this.#s}.tables`,
@@ -248,18 +227,16 @@ class PostgresStore implements DocumentStore, StoreEngine {
     );
     for (const table of added) {
       this.catalog.addTable(table);
-      this.catalog.setIndexes(
-        table.number,
-        indexes.rows
-          .filter((row) => row.table_number === table.number)
-          .map((row) => ({
-            id: Number(row.id),
-            tableNumber: row.table_number,
-            name: row.name,
-            fields: JSON.parse(row.fields) as string[],
-            ready: row.ready,
-          })),
-      );
+      const own = indexes.rows
+        .filter((row) => row.table_number === table.number)
+        .map((row) => ({
+          id: Number(row.id),
+          tableNumber: row.table_number,
+          name: row.name,
+          fields: JSON.parse(row.fields) as string[],
+          ready: row.ready,
+        }));
+      if (own.length > 0) this.catalog.setIndexes(table.number, own);
     }
   }
 
