@@ -29,7 +29,9 @@ import {
 } from '../runtime/deployed-code.ts';
 import {
   changeEnvironment,
+  sameEnvironment,
   storedEnvironment,
+  watchEnvironment,
 } from '../runtime/environment-variables.ts';
 import { FileStorage } from '../runtime/file-storage.ts';
 import { StoredFiles } from '../runtime/stored-files.ts';
@@ -292,9 +294,24 @@ export async function startServer(
     runner.setEnvironment(env);
     sync.invalidateAll();
   }
+  // Variables set through another process sharing the store apply here too.
+  const unwatchEnvironment = watchEnvironment(
+    store,
+    (stored) => {
+      const next = { ...fileEnv, ...stored };
+      if (!sameEnvironment(next, env)) setEnvironment(next);
+    },
+    (error) => {
+      log(
+        'error',
+        `reading the environment variables failed: ${String(error)}`,
+      );
+    },
+  );
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;
+    unwatchEnvironment();
     door.close();
     site.close();
     await api.close();

@@ -48,6 +48,7 @@ import {
   readModules,
   saveModules,
 } from './stored-modules.ts';
+import { sameEnvironment } from './environment-variables.ts';
 import { systemTransaction } from './system-transaction.ts';
 
 /** A module the CLI sent whole. */
@@ -379,16 +380,6 @@ function refused(
   message: string,
 ): { success: false; error: PushFailure } {
   return { success: false, error: { code, message } };
-}
-
-function sameEnvironment(
-  a: Readonly<Record<string, string>>,
-  b: Readonly<Record<string, string>>,
-): boolean {
-  const keys = Object.keys(a);
-  return (
-    keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k])
-  );
 }
 
 /** The environment, noting every variable import-time code asked for and found unset. */

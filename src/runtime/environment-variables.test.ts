@@ -5,7 +5,9 @@ import { describe, expect, test } from 'vitest';
 import { openSqliteStore } from '../store/sqlite.ts';
 import {
   changeEnvironment,
+  sameEnvironment,
   storedEnvironment,
+  watchEnvironment,
 } from './environment-variables.ts';
 
 async function freshStore() {
@@ -75,4 +77,33 @@ describe('environment variables in the store', () => {
     });
     expect(await storedEnvironment(fresh.store)).toEqual({});
   });
+});
+
+test('a watcher hears the stored variables after each commit that changed them, and nothing else', async () => {
+  await using fresh = await freshStore();
+  const seen: Record<string, string>[] = [];
+  const stop = watchEnvironment(
+    fresh.store,
+    (environment) => seen.push(environment),
+    (error) => {
+      throw error;
+    },
+  );
+  await changeEnvironment(fresh.store, [{ name: 'GREETING', value: 'hi' }]);
+  const tx = await fresh.store.begin();
+  await tx.insert('unrelated', { x: 1 });
+  await tx.commit();
+  await changeEnvironment(fresh.store, [{ name: 'GREETING', value: null }]);
+  await expect.poll(() => seen.length).toBe(2);
+  expect(seen).toEqual([{ GREETING: 'hi' }, {}]);
+  stop();
+  await changeEnvironment(fresh.store, [{ name: 'LATE', value: 'x' }]);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(seen).toHaveLength(2);
+});
+
+test('two environments are the same when they hold the same values, in any order', () => {
+  expect(sameEnvironment({ A: '1', B: '2' }, { B: '2', A: '1' })).toBe(true);
+  expect(sameEnvironment({ A: '1' }, { A: '1', B: '2' })).toBe(false);
+  expect(sameEnvironment({ A: '1' }, { A: '2' })).toBe(false);
 });

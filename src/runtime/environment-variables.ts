@@ -38,6 +38,44 @@ export async function storedEnvironment(
   );
 }
 
+/** Whether two environments hold the same variables with the same values. */
+export function sameEnvironment(
+  a: Readonly<Record<string, string>>,
+  b: Readonly<Record<string, string>>,
+): boolean {
+  const keys = Object.keys(a);
+  return (
+    keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k])
+  );
+}
+
+/**
+ * Calls `changed` with the stored variables after every commit that wrote
+ * them, whichever process made it (the store hears the others' commits
+ * too), one read at a time and in commit order; returns the way to stop.
+ */
+export function watchEnvironment(
+  store: DocumentStore,
+  changed: (environment: Record<string, string>) => void,
+  onError: (error: unknown) => void,
+): () => void {
+  let reading: Promise<void> = Promise.resolve();
+  let stopped = false;
+  const stop = store.onCommit((entry) => {
+    if (!entry.writes.some((w) => w.table === ENVIRONMENT_VARIABLES)) return;
+    reading = reading
+      .then(async () => {
+        const environment = await storedEnvironment(store);
+        if (!stopped) changed(environment);
+      })
+      .catch(onError);
+  });
+  return () => {
+    stopped = true;
+    stop();
+  };
+}
+
 /** Applies the changes in one transaction: all of them, or none when one breaks a rule. */
 export async function changeEnvironment(
   store: DocumentStore,

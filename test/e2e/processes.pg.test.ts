@@ -1,13 +1,15 @@
 /**
  * Two Converge servers on one PostgreSQL database, as two processes of a
  * deployment behind a load balancer: a client of one sees, live, what a
- * client of the other writes, and the other way round. DATABASE_URL names
- * the PostgreSQL server; unreachable means failing, never skipping.
+ * client of the other writes, and functions on one see the environment
+ * variables set through the other. DATABASE_URL names the PostgreSQL
+ * server; unreachable means failing, never skipping.
  */
 import { makeFunctionReference } from 'convex/server';
 import { expect, test } from 'vitest';
 import { convexClients } from '../helpers/convex-clients.ts';
 import {
+  TEST_ADMIN_KEY,
   startTestServer,
   temporaryDataDir,
 } from '../helpers/converge-server.ts';
@@ -20,6 +22,11 @@ const list = makeFunctionReference<
   { channel: string },
   { body: string }[]
 >('messages:list');
+const read = makeFunctionReference<
+  'query',
+  Record<string, never>,
+  string | null
+>('env:read');
 
 test('a subscriber on one server sees the mutations sent through another on the same database', async () => {
   await using database = await freshDatabase('converge_processes');
@@ -55,4 +62,34 @@ test('a subscriber on one server sees the mutations sent through another on the 
   ]);
   expect(seenOnA.errors).toEqual([]);
   expect(seenOnB.errors).toEqual([]);
+}, 30_000);
+
+test('an environment variable set through one server is what functions on another see, live', async () => {
+  await using database = await freshDatabase('converge_processes');
+  await using dataA = temporaryDataDir();
+  await using dataB = temporaryDataDir();
+  await using a = await startTestServer('cli', {
+    data: dataA.path,
+    databaseUrl: database.url,
+  });
+  await using b = await startTestServer('cli', {
+    data: dataB.path,
+    databaseUrl: database.url,
+  });
+  await using clientsB = convexClients(b.url);
+  using greeting = watchQuery(clientsB.open(), read, {});
+  expect(await greeting.next()).toBeNull();
+
+  const set = await fetch(`${a.url}/api/update_environment_variables`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Convex ${TEST_ADMIN_KEY}`,
+    },
+    body: JSON.stringify({
+      changes: [{ name: 'GREETING', value: 'set on a' }],
+    }),
+  });
+  expect(set.status).toBe(200);
+  expect(await greeting.next((value) => value !== null)).toBe('set on a');
 }, 30_000);
