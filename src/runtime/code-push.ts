@@ -184,7 +184,7 @@ export class CodePush {
     if (!prepared.success) return prepared;
     // Stored only once they evaluate: a broken push leaves nothing behind. A
     // dry run stores nothing, and is kept here for its schema check alone.
-    if (options.store) await saveModules(this.#options.store, sent);
+    if (options.store) await saveModules(this.#options.store, sent, hashes);
     this.#keep(prepared.push);
     return prepared;
   }

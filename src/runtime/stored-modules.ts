@@ -48,12 +48,16 @@ export function moduleHash(module: ModuleSource): string {
     .digest('hex');
 }
 
-/** Stores the modules not stored yet; returns their hashes, in order. */
+/**
+ * Stores the modules not stored yet; returns their hashes, in order.
+ * `hashes`, when the caller has them already, spares hashing a large push
+ * twice.
+ */
 export async function saveModules(
   store: DocumentStore,
   modules: readonly ModuleSource[],
-): Promise<string[]> {
-  const hashes = modules.map(moduleHash);
+  hashes: readonly string[] = modules.map(moduleHash),
+): Promise<readonly string[]> {
   let batch: { sha256: string; module: ModuleSource }[] = [];
   let batchBytes = 0;
   const flush = async (): Promise<void> => {
