@@ -28,18 +28,30 @@ const read = makeFunctionReference<
   string | null
 >('env:read');
 
+/** Two servers over `app`, each with a data directory of its own, on one fresh database. */
+async function twoServers(app: string) {
+  const database = await freshDatabase('converge_processes');
+  const dataA = temporaryDataDir();
+  const dataB = temporaryDataDir();
+  const on = (path: string) => ({ data: path, databaseUrl: database.url });
+  const a = await startTestServer(app, on(dataA.path));
+  const b = await startTestServer(app, on(dataB.path));
+  return {
+    a,
+    b,
+    async [Symbol.asyncDispose]() {
+      await b.close();
+      await a.close();
+      await dataB[Symbol.asyncDispose]();
+      await dataA[Symbol.asyncDispose]();
+      await database[Symbol.asyncDispose]();
+    },
+  };
+}
+
 test('a subscriber on one server sees the mutations sent through another on the same database', async () => {
-  await using database = await freshDatabase('converge_processes');
-  await using dataA = temporaryDataDir();
-  await using dataB = temporaryDataDir();
-  await using a = await startTestServer('basic', {
-    data: dataA.path,
-    databaseUrl: database.url,
-  });
-  await using b = await startTestServer('basic', {
-    data: dataB.path,
-    databaseUrl: database.url,
-  });
+  await using servers = await twoServers('basic');
+  const { a, b } = servers;
   await using clientsA = convexClients(a.url);
   await using clientsB = convexClients(b.url);
   const onA = clientsA.open();
@@ -65,17 +77,8 @@ test('a subscriber on one server sees the mutations sent through another on the 
 }, 30_000);
 
 test('an environment variable set through one server is what functions on another see, live', async () => {
-  await using database = await freshDatabase('converge_processes');
-  await using dataA = temporaryDataDir();
-  await using dataB = temporaryDataDir();
-  await using a = await startTestServer('cli', {
-    data: dataA.path,
-    databaseUrl: database.url,
-  });
-  await using b = await startTestServer('cli', {
-    data: dataB.path,
-    databaseUrl: database.url,
-  });
+  await using servers = await twoServers('cli');
+  const { a, b } = servers;
   await using clientsB = convexClients(b.url);
   using greeting = watchQuery(clientsB.open(), read, {});
   expect(await greeting.next()).toBeNull();
