@@ -27,7 +27,7 @@ export const FIRST_USER_TABLE_NUMBER = 10_001;
  * two through `db.system` and write none. `_exports` and `_snapshot_imports`
  * keep the state of snapshot exports and imports, as on Convex, for the
  * CLI's system queries; `_module_sources` and `_deployed_code` keep pushed
- * code.
+ * code; `_scheduled_job_leases` says which process runs which action job.
  */
 export const SYSTEM_TABLES: ReadonlyMap<string, number> = new Map([
   ['_scheduled_functions', 513],
@@ -38,6 +38,7 @@ export const SYSTEM_TABLES: ReadonlyMap<string, number> = new Map([
   ['_snapshot_imports', 518],
   ['_module_sources', 519],
   ['_deployed_code', 520],
+  ['_scheduled_job_leases', 521],
 ]);
 export const TABLES_INDEX_ID = 0;
 export const BY_ID = 'by_id';
@@ -320,6 +321,26 @@ export class Catalog {
 
   setIndexes(tableNumber: number, indexes: readonly IndexInfo[]): void {
     this.#indexes.set(tableNumber, [...indexes]);
+  }
+
+  /**
+   * Makes this mirror a catalog read from the database, which another
+   * process may have changed: tables moved to other numbers move here too
+   * (a new epoch), new tables join, and each table's indexes become the
+   * stored ones.
+   */
+  adopt(tables: readonly TableInfo[], indexes: readonly IndexInfo[]): void {
+    const moved = tables.filter((table) => {
+      const known = this.#tables.get(table.name);
+      return known !== undefined && known.number !== table.number;
+    });
+    if (moved.length > 0) this.renumber(moved);
+    for (const table of tables)
+      if (!this.#tables.has(table.name)) this.addTable(table);
+    for (const table of tables) {
+      const own = indexes.filter((index) => index.tableNumber === table.number);
+      if (own.length > 0) this.setIndexes(table.number, own);
+    }
   }
 
   /** Schema index infos for `definitions`, keeping the slots of indexes that already exist. */

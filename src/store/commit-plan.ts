@@ -88,6 +88,21 @@ export function tableCreation(name: string): DocumentWrite {
   };
 }
 
+/**
+ * The write set entry that records a change to a table's entry in the
+ * catalog (its indexes, its number): transactions that looked the table up
+ * conflict with it, and other processes sharing the store read their
+ * catalog again when they hear it.
+ */
+export function catalogChange(name: string): DocumentWrite {
+  const key = tableNameKey(name);
+  return {
+    id: '',
+    table: name,
+    keys: [{ indexId: TABLES_INDEX_ID, old: key, new: key }],
+  };
+}
+
 /** The commit log's JSON form of a write set (keys as base64). */
 export function serializeWrites(writes: readonly DocumentWrite[]): string {
   return JSON.stringify(

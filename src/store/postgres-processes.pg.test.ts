@@ -160,3 +160,91 @@ test('two processes creating tables at once end with one table per name and one 
   });
   expect(documents.map((d) => d['by']).sort()).toEqual(['a', 'b']);
 });
+
+/** The bodies an index scan of `messages` by author returns, read at the latest snapshot. */
+async function byAuthor(store: DocumentStore, author: string) {
+  const tx = await store.begin();
+  const { documents } = await tx.scan({
+    table: 'messages',
+    index: 'by_author',
+    eq: [author],
+    order: 'asc',
+    limit: 10,
+  });
+  return documents.map((d) => d['body']);
+}
+
+test('an index defined through one process serves the other, and covers what the other writes after', async () => {
+  await using p = await twoProcesses();
+  const onA = heard(p.a);
+  const onB = heard(p.b);
+  const before = await insert(p.a, 'messages', { author: 'ada', body: 'old' });
+  await onB.until(before.ts);
+  // A pushes a schema with a new index: B hears of it without defining it.
+  await p.a.defineIndexes('messages', [
+    { name: 'by_author', fields: ['author'] },
+  ]);
+  await onB.until(await p.a.latestTs());
+  const index = (await p.a.begin()).describeIndex('messages', 'by_author');
+  expect(index).toMatchObject({ ready: true });
+  expect((await p.b.begin()).describeIndex('messages', 'by_author')).toEqual(
+    index,
+  );
+  // B writes with the index in its catalog; A's scans find the entries.
+  const after = await insert(p.b, 'messages', { author: 'ada', body: 'new' });
+  await onA.until(after.ts);
+  expect(await byAuthor(p.a, 'ada')).toEqual(['old', 'new']);
+  expect(await byAuthor(p.b, 'ada')).toEqual(['old', 'new']);
+});
+
+test('a commit made with a catalog older than the stored one is refused, and its retry keeps the new index', async () => {
+  await using p = await twoProcesses();
+  const onA = heard(p.a);
+  await insert(p.a, 'messages', { author: 'bo', body: 'first' });
+  // B begins before the index exists and commits after A defined it,
+  // possibly before hearing of it: its write must still reach the index.
+  const tx = await p.b.begin();
+  await p.a.defineIndexes('messages', [
+    { name: 'by_author', fields: ['author'] },
+  ]);
+  await tx.insert('messages', { author: 'bo', body: 'second' });
+  const committed = await tx.commit();
+  const second = committed.success
+    ? committed
+    : await insert(p.b, 'messages', { author: 'bo', body: 'second' });
+  await onA.until(second.ts);
+  expect(await byAuthor(p.a, 'bo')).toEqual(['first', 'second']);
+});
+
+test('both processes defining the same indexes at once agree on their ids, and a redefinition commits nothing', async () => {
+  await using p = await twoProcesses();
+  const onA = heard(p.a);
+  const onB = heard(p.b);
+  const one = await insert(p.a, 'messages', { author: 'cy', body: 'one' });
+  await onB.until(one.ts);
+  const definitions = [
+    { name: 'by_author', fields: ['author'] },
+    { name: 'by_body', fields: ['body'] },
+  ];
+  await Promise.all([
+    p.a.defineIndexes('messages', definitions),
+    p.b.defineIndexes('messages', definitions),
+  ]);
+  const ids = async (store: DocumentStore) => {
+    const found = new Map<string, unknown>();
+    const tx = await store.begin();
+    for (const d of definitions)
+      found.set(d.name, tx.describeIndex('messages', d.name));
+    return found;
+  };
+  expect(await ids(p.b)).toEqual(await ids(p.a));
+  await onA.until(await p.b.latestTs());
+  const latest = await p.a.latestTs();
+  await p.b.defineIndexes('messages', definitions);
+  expect(await p.a.readCommits(latest, 10)).toEqual([]);
+  // Had they chosen different slots, one's writes would miss the other's scans.
+  const two = await insert(p.b, 'messages', { author: 'cy', body: 'two' });
+  await onA.until(two.ts);
+  expect(await byAuthor(p.a, 'cy')).toEqual(['one', 'two']);
+  expect(await byAuthor(p.b, 'cy')).toEqual(['one', 'two']);
+});

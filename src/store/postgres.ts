@@ -19,7 +19,13 @@
  * timestamp order, its own included (an own commit right after the last one
  * heard is passed on at once; after a gap, the log is read first).
  *
- * Not yet here: index definitions made by another process (its pushes).
+ * The catalog travels the same way: a commit that changes it (a table
+ * created, indexes defined, tables renumbered) writes to the catalog index
+ * (`TABLES_INDEX_ID`) in the log, and a process hearing one reads the stored
+ * catalog again (postgres-catalog.ts). Index slots are chosen under the
+ * commit lock from the stored catalog, so every process gives an index the
+ * same id, and a commit made with a catalog older than the stored one is
+ * refused as a conflict and runs again.
  */
 import pg from 'pg';
 import {
@@ -37,6 +43,7 @@ import {
   findConflict,
   renumberedConflict,
   serializeWrites,
+  catalogChange,
   sessionRequestConflict,
   tableCreation,
 } from './commit-plan.ts';
@@ -47,6 +54,12 @@ import type {
   StoreEngine,
 } from './engine.ts';
 import { CommitFeed } from './commit-feed.ts';
+import {
+  type StoredCatalog,
+  bumpCatalogVersion,
+  readStoredCatalog,
+  storedCatalogVersion,
+} from './postgres-catalog.ts';
 import { CommitListeners } from './commit-listeners.ts';
 import { nextCommitTs, nowMilliseconds } from './clock.ts';
 import { documentFromText, documentToText } from './document-json.ts';
@@ -81,6 +94,8 @@ const CATCH_UP_BATCH = 1000;
 
 /** The advisory lock key that serializes commits ("converge" in ASCII, truncated). */
 const COMMIT_LOCK = 0x636f6e76;
+/** The advisory lock key that serializes creating the schema, which processes starting together race for. */
+const SCHEMA_LOCK = COMMIT_LOCK + 1;
 
 const schemaSql = (s: string) => `
 CREATE SCHEMA IF NOT EXISTS ${s};
@@ -109,14 +124,37 @@ export async function openPostgresStore(
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
     throw new Error(`invalid schema name "${schema}"`);
   const pool = new pg.Pool({ connectionString: url });
-  await pool.query(schemaSql(schema));
+  await createSchema(pool, schema);
   const store = new PostgresStore(pool, schema);
   await store.load();
   await store.follow(url);
   return store;
 }
 
+/** Creates the store's tables once, whichever of the processes starting together comes first. */
+async function createSchema(pool: pg.Pool, schema: string): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
+    await client.query(schemaSql(schema));
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
 type Queryable = pg.Pool | pg.PoolClient;
+
+/** A commit that changed the catalog: its log entry, the commit before it, and the catalog version it made. */
+interface CatalogCommit {
+  previous: Timestamp;
+  entry: CommitEntry;
+  version: bigint;
+}
 
 class PostgresStore implements DocumentStore, StoreEngine {
   readonly catalog = new Catalog();
@@ -129,6 +167,8 @@ class PostgresStore implements DocumentStore, StoreEngine {
   #floor: Timestamp = 0n;
   /** The last commit passed to the commit listeners: every one before it was too. */
   #heard: Timestamp = 0n;
+  /** The stored catalog version the catalog mirrors (postgres-catalog.ts). */
+  #catalogVersion = 0n;
   /** Commits are heard one batch at a time, in order. */
   #hearing: Promise<void> = Promise.resolve();
   #feed: CommitFeed | null = null;
@@ -139,13 +179,9 @@ class PostgresStore implements DocumentStore, StoreEngine {
   }
 
   async load(): Promise<void> {
-    await this.#addNewTables();
+    this.#adopt(await readStoredCatalog(this.#pool, this.#s));
     this.#latest = await this.#latestInDatabase(this.#pool);
     this.#heard = this.#latest;
-    const floor = await this.#pool.query<{ value: string }>(
-      `SELECT value FROM ${this.#s}.meta WHERE key = 'floor'`,
-    );
-    this.#floor = BigInt(floor.rows[0]?.value ?? 0);
   }
 
   /** Follows the commits of other processes from now on. */
@@ -172,11 +208,15 @@ class PostgresStore implements DocumentStore, StoreEngine {
    * Passes commits to the listeners in order: `own` (a commit this process
    * just made, with the latest commit before it) at once when it follows
    * the last one heard, and otherwise everything after that from the log.
+   * A commit that changed the catalog is passed on once the catalog has
+   * been read again; so is every commit after `reread`.
    */
   #hear(
     own: { previous: Timestamp; entry: CommitEntry } | null,
+    reread = false,
   ): Promise<void> {
     const next = this.#hearing.then(async () => {
+      if (reread) this.#adopt(await readStoredCatalog(this.#pool, this.#s));
       if (own !== null && own.previous === this.#heard) {
         this.#pass(own.entry);
         return;
@@ -188,7 +228,8 @@ class PostgresStore implements DocumentStore, StoreEngine {
           CATCH_UP_BATCH,
         );
         for (const entry of entries) {
-          if (entry.writes.some(createsTable)) await this.#addNewTables();
+          if (entry.writes.some(changesCatalog))
+            this.#adopt(await readStoredCatalog(this.#pool, this.#s));
           this.#pass(entry);
         }
         if (entries.length < CATCH_UP_BATCH) return;
@@ -205,39 +246,12 @@ class PostgresStore implements DocumentStore, StoreEngine {
     this.#commitListeners.notify(entry);
   }
 
-  /**
-   * The tables in the database that the catalog does not have yet, with
-   * their indexes: all of them at load, the other processes' later.
-   */
-  async #addNewTables(): Promise<void> {
-    const { rows } = await this.#pool.query<TableInfo>(
-      `SELECT number, name FROM ${this.#s}.tables`,
-    );
-    const added = rows.filter((t) => this.catalog.table(t.name) === undefined);
-    if (added.length === 0) return;
-    const indexes = await this.#pool.query<{
-      id: string;
-      table_number: number;
-      name: string;
-      fields: string;
-      ready: boolean;
-    }>(
-      `SELECT id, table_number, name, fields, ready FROM ${this.#s}.indexes WHERE table_number = ANY($1) ORDER BY id`,
-      [added.map((t) => t.number)],
-    );
-    for (const table of added) {
-      this.catalog.addTable(table);
-      const own = indexes.rows
-        .filter((row) => row.table_number === table.number)
-        .map((row) => ({
-          id: Number(row.id),
-          tableNumber: row.table_number,
-          name: row.name,
-          fields: JSON.parse(row.fields) as string[],
-          ready: row.ready,
-        }));
-      if (own.length > 0) this.catalog.setIndexes(table.number, own);
-    }
+  /** Mirrors the stored catalog, unless this process already has a later one. */
+  #adopt(stored: StoredCatalog): void {
+    if (stored.version < this.#catalogVersion) return;
+    this.catalog.adopt(stored.tables, stored.indexes);
+    this.#catalogVersion = stored.version;
+    if (stored.floor > this.#floor) this.#floor = stored.floor;
   }
 
   async prune(cutoff: Timestamp): Promise<void> {
@@ -268,13 +282,19 @@ class PostgresStore implements DocumentStore, StoreEngine {
   async renumberTables(
     moves: readonly TableNumbering[],
   ): Promise<RenumberResult> {
-    const plan = this.catalog.renumbering(moves);
-    if (!plan.success) return plan;
-    const changed = plan.moves;
-    if (changed.length === 0) return { success: true };
     const s = this.#s;
     const outcome = await this.#locked(
-      async (client): Promise<RenumberResult & { floor?: Timestamp }> => {
+      async (
+        client,
+      ): Promise<
+        | { success: false; error: string }
+        | { success: true; changed: TableNumbering[]; commit?: CatalogCommit }
+      > => {
+        await this.#catchUpCatalog(client);
+        const plan = this.catalog.renumbering(moves);
+        if (!plan.success) return plan;
+        const changed = plan.moves;
+        if (changed.length === 0) return { success: true, changed };
         const latest = await this.#latestInDatabase(client);
         for (const move of changed) {
           const from = this.catalog.table(move.name)?.number ?? move.number;
@@ -317,15 +337,43 @@ class PostgresStore implements DocumentStore, StoreEngine {
         }
         // Older snapshots would read the tables' old documents under their new numbers.
         if (latest > this.#floor) await this.#setFloor(client, latest);
-        return { success: true, floor: latest };
+        const commit = await this.#commitCatalogChange(
+          client,
+          latest,
+          changed.map((move) => catalogChange(move.name)),
+        );
+        return { success: true, changed, commit };
       },
       (result) => result.success,
     );
     if (!outcome.success) return outcome;
-    this.catalog.renumber(changed);
-    if (outcome.floor !== undefined && outcome.floor > this.#floor)
-      this.#floor = outcome.floor;
+    const { commit, changed } = outcome;
+    if (commit === undefined) return { success: true };
+    if (commit.version > this.#catalogVersion) {
+      this.catalog.renumber(changed);
+      this.#catalogVersion = commit.version;
+    }
+    if (commit.previous > this.#floor) this.#floor = commit.previous;
+    await this.#hear(commit);
     return { success: true };
+  }
+
+  /** Under the commit lock: reads the stored catalog again if another process changed it. */
+  async #catchUpCatalog(client: pg.PoolClient): Promise<void> {
+    if ((await storedCatalogVersion(client, this.#s)) !== this.#catalogVersion)
+      this.#adopt(await readStoredCatalog(client, this.#s));
+  }
+
+  /** Under the commit lock: a commit after `previous` that records a catalog change. */
+  async #commitCatalogChange(
+    client: pg.PoolClient,
+    previous: Timestamp,
+    writes: DocumentWrite[],
+  ): Promise<CatalogCommit> {
+    const version = await bumpCatalogVersion(client, this.#s);
+    const ts = nextCommitTs(previous);
+    await this.#insertCommit(client, ts, writes);
+    return { previous, entry: { ts, writes }, version };
   }
 
   async #setFloor(client: Queryable, floor: Timestamp): Promise<void> {
@@ -367,29 +415,29 @@ class PostgresStore implements DocumentStore, StoreEngine {
   ): Promise<void> {
     const problem = indexDefinitionsError(definitions);
     if (problem) throw new Error(problem);
-    const existing = this.catalog.table(tableName);
-    const table = existing ?? {
-      name: tableName,
-      number: this.reserveTableNumber(tableName),
-    };
-    const { created, planned } = await this.#locked(async (client) => {
-      let created: Timestamp | undefined;
-      if (!existing) {
-        // A table named in the schema exists, empty, before its first insert.
-        const writes: DocumentWrite[] = [];
-        await this.#createTable(client, table, writes);
-        created = nextCommitTs(await this.#latestInDatabase(client));
-        await this.#insertCommit(client, created, writes);
-      }
+    const outcome = await this.#locked(async (client) => {
+      // Slots are chosen from the stored catalog, so every process agrees on them.
+      await this.#catchUpCatalog(client);
+      const existing = this.catalog.table(tableName);
+      const table = existing ?? {
+        name: tableName,
+        number: this.reserveTableNumber(tableName),
+      };
+      const writes: DocumentWrite[] = [];
+      // A table named in the schema exists, empty, before its first insert.
+      if (!existing) await this.#createTable(client, table, writes);
       const planned = this.catalog.planIndexes(table.number, definitions);
       const kept = new Set(planned.map((index) => index.id));
-      for (const index of this.catalog.indexes(table.number)) {
-        if (!kept.has(index.id))
-          await client.query(`DELETE FROM ${this.#s}.indexes WHERE id = $1`, [
-            index.id,
-          ]);
-      }
-      const ts = await this.#latestInDatabase(client);
+      const dropped = this.catalog
+        .indexes(table.number)
+        .filter((index) => !kept.has(index.id));
+      const added = planned.filter((index) => !index.ready);
+      if (existing && dropped.length === 0 && added.length === 0) return null;
+      for (const index of dropped)
+        await client.query(`DELETE FROM ${this.#s}.indexes WHERE id = $1`, [
+          index.id,
+        ]);
+      const latest = await this.#latestInDatabase(client);
       for (const index of planned) {
         if (!index.ready)
           await this.#backfill(
@@ -397,20 +445,25 @@ class PostgresStore implements DocumentStore, StoreEngine {
             index.id,
             index.tableNumber,
             planned,
-            ts,
+            latest,
           );
         await this.#upsertIndex(client, { ...index, ready: true });
       }
-      return { created, planned };
+      if (existing) writes.push(catalogChange(tableName));
+      const commit = await this.#commitCatalogChange(client, latest, writes);
+      return { table, created: !existing, planned, commit };
     });
-    if (created !== undefined) {
-      this.catalog.addTable(table);
-      this.#latest = created;
+    if (outcome === null) return;
+    const { table, created, planned, commit } = outcome;
+    if (commit.version > this.#catalogVersion) {
+      if (created) this.catalog.addTable(table);
+      this.catalog.setIndexes(
+        table.number,
+        planned.map((index) => ({ ...index, ready: true })),
+      );
+      this.#catalogVersion = commit.version;
     }
-    this.catalog.setIndexes(
-      table.number,
-      planned.map((index) => ({ ...index, ready: true })),
-    );
+    await this.#hear(commit);
   }
 
   async close(): Promise<void> {
@@ -475,8 +528,12 @@ class PostgresStore implements DocumentStore, StoreEngine {
       async (
         client,
       ): Promise<
-        | (Exclude<CommitResult, { success: true }> & { tableTaken?: true })
-        | (CommitResult & { success: true; previous: Timestamp })
+        | (Exclude<CommitResult, { success: true }> & { reread?: true })
+        | (CommitResult & {
+            success: true;
+            previous: Timestamp;
+            version: bigint;
+          })
       > => {
         if (request.catalogEpoch !== this.catalog.epoch)
           return {
@@ -507,7 +564,15 @@ class PostgresStore implements DocumentStore, StoreEngine {
             };
           }
         }
-        const previous = await this.#latestInDatabase(client);
+        const { previous, version } = await this.#heads(client);
+        // Another process changed the catalog since this one read it: the
+        // writes might miss an index it added, so the transaction runs again.
+        if (version !== this.#catalogVersion)
+          return {
+            success: false,
+            conflict: renumberedConflict(previous),
+            reread: true,
+          };
         // Another process may have created a table by this name, or with
         // this number, since this one last heard: the transaction runs again.
         for (const table of request.newTables) {
@@ -519,13 +584,17 @@ class PostgresStore implements DocumentStore, StoreEngine {
             return {
               success: false,
               conflict: renumberedConflict(previous),
-              tableTaken: true,
+              reread: true,
             };
         }
         const ts = nextCommitTs(previous);
         const writes: DocumentWrite[] = [];
         for (const table of request.newTables)
           await this.#createTable(client, table, writes);
+        const next =
+          request.newTables.length > 0
+            ? await bumpCatalogVersion(client, this.#s)
+            : version;
         await this.#writeDocuments(client, request.writes, ts, writes);
         for (const m of request.mutations) {
           await client.query(
@@ -534,20 +603,23 @@ class PostgresStore implements DocumentStore, StoreEngine {
           );
         }
         await this.#insertCommit(client, ts, writes);
-        return { success: true, ts, writes, previous };
+        return { success: true, ts, writes, previous, version: next };
       },
       (outcome) => outcome.success,
     );
     if (!result.success) {
-      if (result.tableTaken) {
+      if (result.reread) {
         for (const table of request.newTables)
           this.catalog.forgetReservation(table.name);
-        await this.#hear(null);
+        await this.#hear(null, true);
       }
       return { success: false, conflict: result.conflict };
     }
     // The catalog and the latest timestamp change only once PostgreSQL has committed.
-    for (const table of request.newTables) this.catalog.addTable(table);
+    if (result.version > this.#catalogVersion) {
+      for (const table of request.newTables) this.catalog.addTable(table);
+      this.#catalogVersion = result.version;
+    }
     await this.#hear({
       previous: result.previous,
       entry: { ts: result.ts, writes: result.writes },
@@ -755,6 +827,23 @@ class PostgresStore implements DocumentStore, StoreEngine {
     await client.query('SELECT pg_notify($1, $2)', [this.#channel, String(ts)]);
   }
 
+  /** The latest commit and the stored catalog version, in one round trip. */
+  async #heads(
+    client: Queryable,
+  ): Promise<{ previous: Timestamp; version: bigint }> {
+    const { rows } = await client.query<{
+      ts: string | null;
+      version: string | null;
+    }>(
+      `SELECT (SELECT MAX(ts) FROM ${this.#s}.commits) AS ts,
+              (SELECT value FROM ${this.#s}.meta WHERE key = 'catalog') AS version`,
+    );
+    return {
+      previous: BigInt(rows[0]?.ts ?? 0),
+      version: BigInt(rows[0]?.version ?? 0),
+    };
+  }
+
   async #latestInDatabase(client: Queryable): Promise<Timestamp> {
     const { rows } = await client.query<{ ts: string | null }>(
       `SELECT MAX(ts) AS ts FROM ${this.#s}.commits`,
@@ -763,7 +852,7 @@ class PostgresStore implements DocumentStore, StoreEngine {
   }
 }
 
-/** A commit log write that records a table's creation (commit-plan.ts, `tableCreation`). */
-function createsTable(write: DocumentWrite): boolean {
+/** A commit log write into the catalog index: a table created, or its indexes or number changed. */
+function changesCatalog(write: DocumentWrite): boolean {
   return write.id === '' && write.keys[0]?.indexId === TABLES_INDEX_ID;
 }
