@@ -7,6 +7,7 @@
 export interface LatencySummary {
   samples: number;
   p50Ms: number;
+  p95Ms: number;
   p99Ms: number;
   maxMs: number;
 }
@@ -24,6 +25,7 @@ export function summarizeLatencies(
   return {
     samples: sorted.length,
     p50Ms: roundMs(at(0.5)),
+    p95Ms: roundMs(at(0.95)),
     p99Ms: roundMs(at(0.99)),
     maxMs: roundMs(at(1)),
   };

@@ -1,7 +1,8 @@
 /**
  * The Converge server the workloads measure: `converge serve` over the
- * bench app (bench/app/) on SQLite in a temporary directory, in a child
- * process of its own, so that it and the bench's clients each get a core
+ * bench app (bench/app/) on SQLite in a temporary directory (or on a
+ * PostgreSQL database, for the processes section), in a child process of
+ * its own, so that it and the bench's clients each get a core
  * and its CPU time and memory can be read apart from theirs.
  *
  * It is the test suite's child-process launcher (test/helpers/
@@ -11,6 +12,7 @@
 import { fileURLToPath } from 'node:url';
 import {
   type ServerProcess,
+  type ServerProcessOptions,
   startServerProcess,
 } from '../test/helpers/converge-process.ts';
 import { processCpuMs, processRssBytes } from './process-usage.ts';
@@ -33,21 +35,30 @@ export interface ServerUnderTest {
 export async function withServerUnderTest<T>(
   work: (server: ServerUnderTest) => Promise<T>,
 ): Promise<T> {
-  const child: ServerProcess = await startServerProcess(benchApp);
-  try {
-    const { pid, url } = child;
-    return await work({
-      url,
-      siteUrl: child.siteUrl,
-      pid,
-      cpuMs: () => processCpuMs(pid),
-      rssBytes: () => processRssBytes(pid),
-      metric: async (name) => sumOfMetric(await scrape(url), name),
-      logs: () => child.logs(),
-    });
-  } finally {
-    await child[Symbol.asyncDispose]();
-  }
+  await using server = await startServerUnderTest();
+  return await work(server);
+}
+
+/**
+ * A server under test for the caller to dispose of: on its own SQLite
+ * store by default, or on the PostgreSQL database `databaseUrl` names,
+ * which several may share (server-group.ts).
+ */
+export async function startServerUnderTest(
+  options: Pick<ServerProcessOptions, 'databaseUrl'> = {},
+): Promise<ServerUnderTest & AsyncDisposable> {
+  const child: ServerProcess = await startServerProcess(benchApp, options);
+  const { pid, url } = child;
+  return {
+    url,
+    siteUrl: child.siteUrl,
+    pid,
+    cpuMs: () => processCpuMs(pid),
+    rssBytes: () => processRssBytes(pid),
+    metric: async (name) => sumOfMetric(await scrape(url), name),
+    logs: () => child.logs(),
+    [Symbol.asyncDispose]: () => child[Symbol.asyncDispose](),
+  };
 }
 
 async function scrape(url: string): Promise<string> {
