@@ -1,17 +1,18 @@
 /**
  * `npm run bench [-- --full] [-- --only W1,W4,…]`: issue 8's workloads
  * W1–W10, each next to a raw baseline measured in the same run, then idle
- * memory and the component benchmarks. The server under test and the raw
- * baselines run in child processes, each with a core of its own while the
- * clients use this one. Prints the markdown report and writes
- * bench/results/bench.{json,md} (report.ts), with a statement of which
- * targets were met.
+ * memory, issue 10's 1, 2 and 3 processes on one PostgreSQL database
+ * (DATABASE_URL; unreachable fails that part) and the component
+ * benchmarks. The server under test and the raw baselines run in child
+ * processes, each with a core of its own while the clients use this one.
+ * Prints the markdown report and writes bench/results/bench.{json,md}
+ * (report.ts), with a statement of which targets were met.
  *
- * Quick mode (the default) finishes in under five minutes on a 2-core
- * machine (about 3½); `--full` runs the sizes of issue 8 and longer
- * rounds (about a quarter of an hour). `--only` runs some parts (by id:
- * W1 … W10, idle, components); the others' targets are then reported
- * unmeasured.
+ * Quick mode (the default) finishes in about five minutes on a 2-core
+ * machine (3½ for issue 8's parts, one or two for the processes); `--full`
+ * runs the sizes of issue 8 and longer rounds (about a quarter of an
+ * hour). `--only` runs some parts (by id: W1 … W10, idle, processes,
+ * components); the others' targets are then reported unmeasured.
  */
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -35,6 +36,7 @@ import {
   contendedWritesMarkdown,
 } from './workloads/contended-writes.ts';
 import { idleServerWorkload } from './workloads/idle-server.ts';
+import { benchProcesses, processesMarkdown } from './workloads/processes.ts';
 import {
   benchInsertMutations,
   insertMutationsMarkdown,
@@ -156,6 +158,12 @@ const workloads: Workload<unknown>[] = [
     targets: transfersTargets,
   },
   idleServerWorkload(full),
+  {
+    id: 'processes',
+    title: '1, 2 and 3 processes on one PostgreSQL database',
+    run: () => benchProcesses({ timing, samples }),
+    markdown: processesMarkdown,
+  },
   {
     id: 'components',
     title: 'component benchmarks, each layer against its own floor',
