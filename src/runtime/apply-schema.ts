@@ -7,6 +7,7 @@
  * the indexes the runtime needs of them.
  */
 import type { DocumentStore } from '../store/store.ts';
+import { JOB_LEASES, JOB_LEASE_INDEXES } from './job-leases.ts';
 import { BY_STATE_AND_TIME, SCHEDULED_FUNCTIONS } from './scheduled-jobs.ts';
 import { BY_SHA256, MODULE_SOURCES } from './stored-modules.ts';
 
@@ -22,6 +23,7 @@ export async function applySchema(
   schema: unknown,
 ): Promise<void> {
   await store.defineIndexes(SCHEDULED_FUNCTIONS, [BY_STATE_AND_TIME]);
+  await store.defineIndexes(JOB_LEASES, JOB_LEASE_INDEXES);
   await store.defineIndexes(MODULE_SOURCES, [BY_SHA256]);
   if (schema === null || schema === undefined) return;
   for (const table of (schema as SchemaJson).tables) {

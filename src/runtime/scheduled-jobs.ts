@@ -6,7 +6,8 @@
  * change (convex-runtime.md §4.4; the fields are `convex/server`'s
  * `SystemDataModel`):
  *
- *   pending ──▶ inProgress (actions) ──▶ success | failed
+ *   pending ──▶ inProgress (actions, under a lease) ──▶ success | failed
+ *   inProgress ──its lease expired (job-leases.ts)──▶ failed
  *   pending ──▶ success | failed (mutations, in the job's own transaction)
  *   pending | inProgress ──cancel──▶ canceled
  *

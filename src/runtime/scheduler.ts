@@ -7,18 +7,20 @@
  *   schedulers (processes) race for it: the loser's transaction conflicts
  *   and finds the job no longer pending.
  * - An action job first moves to `inProgress` in a transaction of its own,
- *   which only one scheduler wins, then runs, then is marked done: at most
- *   once. One still `inProgress` when a scheduler starts was cut off by a
- *   crash, and is marked failed, as Convex does.
+ *   which only one scheduler wins and which records that scheduler's lease
+ *   on it, then runs, then is marked done: at most once. The lease is
+ *   renewed while the action runs; when its process dies, any scheduler
+ *   fails the job once the lease expires, as Convex fails an action cut off
+ *   by a crash (job-leases.ts).
  * - A cron job's next run is kept in `_cron_jobs`, with the job as it was
  *   declared; the transaction that advances it also schedules the run, so a
  *   run is scheduled once. New crons (`replaceCrons`, when the code is
  *   reloaded) take effect at once: a job whose declaration changed is
  *   planned afresh, and a removed one is dropped.
  *
- * It wakes when this process commits a write to those tables, when a job
- * finishes, when the next job or cron run is due, and at least every
- * `pollMs`, which finds jobs scheduled by other processes.
+ * It wakes when a commit (of any process sharing the store) writes to those
+ * tables, when a job finishes, when the next job or cron run is due, and at
+ * least every `pollMs`, when it also takes back expired leases.
  *
  *   idle ──start()──▶ running ──close()──▶ closed (after running jobs end)
  */
@@ -33,6 +35,7 @@ import {
   scheduleJob,
   transitionJob,
 } from './scheduled-jobs.ts';
+import { type JobLeaseOptions, JobLeases } from './job-leases.ts';
 import { systemTransaction } from './system-transaction.ts';
 import type { Value } from 'convex/values';
 
@@ -65,6 +68,8 @@ export interface SchedulerOptions {
   crons?: readonly CronJob[];
   maxConcurrent?: number;
   pollMs?: number;
+  /** How long a lease on a running action lasts and how often it is renewed. */
+  leases?: JobLeaseOptions;
   /** Told of every finished job, for logs. */
   onJobFinished?: (job: ScheduledJob, result: FunctionResult) => void;
 }
@@ -80,6 +85,7 @@ export class Scheduler {
   readonly #maxConcurrent: number;
   readonly #pollMs: number;
   readonly #onJobFinished: SchedulerOptions['onJobFinished'];
+  readonly #leases: JobLeases;
   readonly #running = new Map<string, Promise<void>>();
   #state: State = 'idle';
   #loop: Promise<void> = Promise.resolve();
@@ -99,13 +105,15 @@ export class Scheduler {
     this.#maxConcurrent = options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT;
     this.#pollMs = options.pollMs ?? DEFAULT_POLL_MS;
     this.#onJobFinished = options.onJobFinished;
+    this.#leases = new JobLeases(store, options.leases);
   }
 
   async start(): Promise<void> {
     if (this.#state !== 'idle')
       throw new Error(`the scheduler is ${this.#state}`);
     this.#state = 'running';
-    await this.#failInterruptedActions();
+    await this.#leases.failUnleased(Date.now());
+    this.#leases.start();
     this.#unsubscribe = this.#store.onCommit((entry) => {
       if (
         entry.writes.some(
@@ -133,12 +141,14 @@ export class Scheduler {
     this.#poke();
     await this.#loop;
     await Promise.all(this.#running.values());
+    await this.#leases.stop();
   }
 
   async #run(): Promise<void> {
     while (this.#state === 'running') {
       this.#dirty = false;
       const now = Date.now();
+      await this.#leases.takeBackExpired(now);
       if (now >= this.#nextCronMs || this.#cronsReplaced)
         this.#nextCronMs = await this.#tickCrons(now);
       const free = this.#maxConcurrent - this.#running.size;
@@ -182,78 +192,43 @@ export class Scheduler {
       const result = await this.#runner.runMutation(job.name, job.args, {
         jobId: job.id,
       });
-      if (!result.success)
-        await this.#finish(job, 'pending', result.errorMessage);
-      this.#onJobFinished?.(job, result);
+      // Not pending any more: another scheduler ran it, and reports it.
+      if (result.success || (await this.#fail(job, result.errorMessage)))
+        this.#onJobFinished?.(job, result);
       return;
     }
     if (kind === 'action') {
-      const claimed = await systemTransaction(this.#store, (tx) =>
-        transitionJob(
-          tx,
-          job.id,
-          'pending',
-          { kind: 'inProgress' },
-          Date.now(),
-        ),
-      );
-      if (!claimed) return;
+      if (!(await this.#leases.claim(job.id, Date.now()))) return;
       const result = await this.#runner.runAction(job.name, job.args, {
         jobId: job.id,
       });
-      await this.#finish(
-        job,
-        'inProgress',
-        result.success ? null : result.errorMessage,
+      await this.#leases.finish(
+        job.id,
+        result.success
+          ? { kind: 'success' }
+          : { kind: 'failed', error: result.errorMessage },
+        Date.now(),
       );
       this.#onJobFinished?.(job, result);
       return;
     }
-    await this.#finish(
+    await this.#fail(
       job,
-      'pending',
       `Function ${job.name} no longer exists or cannot be scheduled.`,
     );
   }
 
-  /** Marks a job done (`error` null: success) if it is still in `from`. */
-  async #finish(
-    job: ScheduledJob,
-    from: 'pending' | 'inProgress',
-    error: string | null,
-  ): Promise<void> {
-    await systemTransaction(this.#store, (tx) =>
+  /** Marks a pending job failed; false when it is no longer pending. */
+  async #fail(job: ScheduledJob, error: string): Promise<boolean> {
+    return systemTransaction(this.#store, (tx) =>
       transitionJob(
         tx,
         job.id,
-        from,
-        error === null ? { kind: 'success' } : { kind: 'failed', error },
+        'pending',
+        { kind: 'failed', error },
         Date.now(),
       ),
     );
-  }
-
-  async #failInterruptedActions(): Promise<void> {
-    const tx = await this.#store.begin();
-    if (tx.tableNumber(SCHEDULED_FUNCTIONS) === null) return;
-    const { documents } = await tx.scan({
-      table: SCHEDULED_FUNCTIONS,
-      index: 'by_state_and_time',
-      eq: ['inProgress'],
-      order: 'asc',
-      limit: 10_000,
-    });
-    for (const document of documents) {
-      await systemTransaction(this.#store, (write) =>
-        transitionJob(
-          write,
-          document._id,
-          'inProgress',
-          { kind: 'failed', error: 'Transient error while executing action' },
-          Date.now(),
-        ),
-      );
-    }
   }
 
   /**
