@@ -33,7 +33,6 @@ import {
   storedEnvironment,
   watchEnvironment,
 } from '../runtime/environment-variables.ts';
-import { FileStorage } from '../runtime/file-storage.ts';
 import { StoredFiles } from '../runtime/stored-files.ts';
 import { FunctionLog } from '../runtime/function-log.ts';
 import { FunctionRunner } from '../runtime/function-runner.ts';
@@ -117,7 +116,7 @@ export async function startServer(
     ...(await storedEnvironment(store)),
   };
   const refuse = async (error: string): Promise<StartResult> => {
-    await store.close();
+    await opened.close();
     return { success: false, error };
   };
   const directory = await loadFunctions(config.functions, { env });
@@ -155,7 +154,7 @@ export async function startServer(
       : { key: config.adminKey, created: false };
   const deployment = { url: '', siteUrl: '' };
   const fileOptions = {
-    files: new FileStorage(join(config.data, 'storage')),
+    files: opened.files,
     // Read when a function asks for a URL, by which time the port is known.
     get origin() {
       return deployment.url;
@@ -319,7 +318,7 @@ export async function startServer(
     metrics.stop();
     await sync.close();
     await scheduler.close();
-    await store.close();
+    await opened.close();
     logger.info('stopped');
   };
   logger.info(

@@ -16,9 +16,9 @@
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Value } from 'convex/values';
+import type { FileStorage } from '../store/file-storage.ts';
 import type { Document, DocumentStore, Timestamp } from '../store/store.ts';
 import type { BackgroundJobs, JobResult } from './background-jobs.ts';
-import type { FileStorage } from './file-storage.ts';
 import { allDocuments, latestDocument } from './job-documents.ts';
 import { exportSnapshot } from './snapshot-export.ts';
 import { systemTransaction } from './system-transaction.ts';

@@ -29,9 +29,9 @@ import { join } from 'node:path';
 import type { Value } from 'convex/values';
 import { SYSTEM_TABLES } from '../store/catalog.ts';
 import { decodeDocumentId } from '../store/document-id.ts';
+import type { FileStorage } from '../store/file-storage.ts';
 import type { Document, DocumentStore } from '../store/store.ts';
 import type { BackgroundJobs, JobResult } from './background-jobs.ts';
-import type { FileStorage } from './file-storage.ts';
 import {
   type ImportFormat,
   type ImportSource,

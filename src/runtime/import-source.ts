@@ -26,7 +26,7 @@ import {
   formatExportJson,
   parseExportJson,
 } from './export-json.ts';
-import { STORAGE_TABLE } from './file-storage.ts';
+import { STORAGE_TABLE } from './stored-file-fields.ts';
 
 export type ImportFormat = 'csv' | 'jsonLines' | 'jsonArray' | 'zip';
 

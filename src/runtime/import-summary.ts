@@ -11,7 +11,7 @@
  * read of the store's tables.
  */
 import type { DocumentStore } from '../store/store.ts';
-import { STORAGE_TABLE } from './file-storage.ts';
+import { STORAGE_TABLE } from './stored-file-fields.ts';
 import type { ImportSource } from './import-source.ts';
 import { tablePages } from './table-pages.ts';
 

@@ -19,9 +19,10 @@
  * (table-pages.ts), so a table of any size fits Convex's per-transaction
  * read limits.
  */
+import type { FileStorage } from '../store/file-storage.ts';
 import type { Document, DocumentStore, Timestamp } from '../store/store.ts';
 import { formatExportJson } from './export-json.ts';
-import { type FileStorage, STORAGE_TABLE } from './file-storage.ts';
+import { STORAGE_TABLE } from './stored-file-fields.ts';
 import { tablePages } from './table-pages.ts';
 import { ZipFileWriter } from './zip-file-writer.ts';
 

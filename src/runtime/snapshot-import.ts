@@ -17,6 +17,7 @@ import { getConvexSize } from 'convex/values';
 import { FIRST_USER_TABLE_NUMBER } from '../store/catalog.ts';
 import { nextUp } from '../store/creation-time.ts';
 import { decodeDocumentId } from '../store/document-id.ts';
+import type { FileStorage } from '../store/file-storage.ts';
 import type {
   Document,
   DocumentFields,
@@ -24,11 +25,7 @@ import type {
   TableNumbering,
   Transaction,
 } from '../store/store.ts';
-import {
-  type FileStorage,
-  STORAGE_TABLE,
-  storedFileFields,
-} from './file-storage.ts';
+import { STORAGE_TABLE, storedFileFields } from './stored-file-fields.ts';
 import { formatExportJson } from './export-json.ts';
 import type { ImportRow, ImportSource, ImportTable } from './import-source.ts';
 import {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Value } from 'convex/values';
 import { describe, expect, test } from 'vitest';
 import { startBasicRuntime } from '../../test/helpers/basic-runtime.ts';
-import { FileStorage } from './file-storage.ts';
+import { DirectoryFileStorage } from '../store/directory-file-storage.ts';
 import { EXPORTS } from './export-jobs.ts';
 import { SNAPSHOT_IMPORTS } from './import-jobs.ts';
 import { SnapshotJobs } from './snapshot-jobs.ts';
@@ -18,7 +18,7 @@ async function withJobs() {
   const dir = mkdtempSync(join(tmpdir(), 'converge-jobs-'));
   const jobs = new SnapshotJobs(rt.store, {
     dir,
-    files: new FileStorage(join(dir, 'storage')),
+    files: new DirectoryFileStorage(join(dir, 'storage')),
   });
   await jobs.start();
   const query = async (path: string, args: Record<string, Value> = {}) => {
@@ -217,7 +217,7 @@ test('SnapshotJobs.start() fails the jobs a stopped server left unfinished', asy
   );
   const restarted = new SnapshotJobs(t.rt.store, {
     dir: t.dir,
-    files: new FileStorage(join(t.dir, 'storage')),
+    files: new DirectoryFileStorage(join(t.dir, 'storage')),
   });
   await restarted.start();
   const tx = await t.rt.store.begin();

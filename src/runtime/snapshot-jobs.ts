@@ -11,10 +11,10 @@
  * the running ones at their next step and waits for them.
  */
 import { join } from 'node:path';
+import type { FileStorage } from '../store/file-storage.ts';
 import type { DocumentStore } from '../store/store.ts';
 import { BackgroundJobs } from './background-jobs.ts';
 import { ExportJobs } from './export-jobs.ts';
-import type { FileStorage } from './file-storage.ts';
 import { ImportJobs } from './import-jobs.ts';
 
 export interface SnapshotJobsOptions {

@@ -12,12 +12,9 @@ import { Buffer } from 'node:buffer';
 import type { JSONValue } from 'convex/values';
 import { decodeDocumentId } from '../store/document-id.ts';
 import { SYSTEM_TABLES } from '../store/catalog.ts';
+import type { FileStorage } from '../store/file-storage.ts';
 import type { Document, DocumentStore, Transaction } from '../store/store.ts';
-import {
-  type FileStorage,
-  STORAGE_TABLE,
-  storedFileFields,
-} from './file-storage.ts';
+import { STORAGE_TABLE, storedFileFields } from './stored-file-fields.ts';
 import type { FunctionKind } from './execution.ts';
 import type { AsyncOps, SyscallArgs } from './syscall-table.ts';
 import { systemTransaction } from './system-transaction.ts';

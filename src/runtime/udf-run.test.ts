@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { DirectoryFileStorage } from '../store/directory-file-storage.ts';
 import { openSqliteStore } from '../store/sqlite.ts';
 import type { DocumentStore } from '../store/store.ts';
 import { DatabaseSyscalls } from './database-syscalls.ts';
-import { FileStorage } from './file-storage.ts';
 import { type UdfHost, UdfRun } from './udf-run.ts';
 
 interface Scratch extends AsyncDisposable {
@@ -74,7 +74,7 @@ describe('UdfRun', () => {
   test('storage ops are there only when the deployment keeps files: a query reads, a mutation also writes', async () => {
     await using scratch = await scratchStore();
     const files = {
-      files: new FileStorage(join(scratch.dir, 'storage')),
+      files: new DirectoryFileStorage(join(scratch.dir, 'storage')),
       origin: 'http://127.0.0.1:3210',
       secret: new Uint8Array(32),
     };

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applySchema } from '../../src/runtime/apply-schema.ts';
-import { FileStorage } from '../../src/runtime/file-storage.ts';
+import { DirectoryFileStorage } from '../../src/store/directory-file-storage.ts';
 import { FunctionRunner } from '../../src/runtime/function-runner.ts';
 import { StoredFiles } from '../../src/runtime/stored-files.ts';
 import {
@@ -38,7 +38,7 @@ export async function startBasicRuntime(): Promise<BasicRuntime> {
   if (!loaded.success) throw new Error(loaded.error);
   await applySchema(store, loaded.loaded.schema);
   const files = {
-    files: new FileStorage(join(dir, 'storage')),
+    files: new DirectoryFileStorage(join(dir, 'storage')),
     origin: BASIC_ORIGIN,
     secret: randomBytes(32),
   };

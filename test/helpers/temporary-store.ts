@@ -7,7 +7,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileStorage } from '../../src/runtime/file-storage.ts';
+import { DirectoryFileStorage } from '../../src/store/directory-file-storage.ts';
+import type { FileStorage } from '../../src/store/file-storage.ts';
 import { openSqliteStore } from '../../src/store/sqlite.ts';
 import type { Value } from 'convex/values';
 import type { Document, DocumentStore } from '../../src/store/store.ts';
@@ -24,7 +25,7 @@ export async function temporaryStore(): Promise<TemporaryStore> {
   const store = await openSqliteStore(join(dir, 'store.sqlite'));
   return {
     store,
-    files: new FileStorage(join(dir, 'storage')),
+    files: new DirectoryFileStorage(join(dir, 'storage')),
     dir,
     async [Symbol.asyncDispose]() {
       await store.close();
