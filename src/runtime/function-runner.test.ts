@@ -168,6 +168,24 @@ describe('FunctionRunner', () => {
   });
 });
 
+test('settled() resolves once the actions and mutations running when it is asked have finished', async () => {
+  await using rt = await startBasicRuntime();
+  let posted = false;
+  const post = rt.runner
+    .runAction('actions:post', { channel: 'general', body: 'before closing' })
+    .then((result) => {
+      posted = true;
+      return result;
+    });
+
+  await rt.runner.settled();
+  expect(posted).toBe(true);
+  expect(await post).toMatchObject({ success: true });
+  expect(
+    await rt.runner.runQuery('messages:list', { channel: 'general' }),
+  ).toMatchObject({ success: true, value: [{ body: 'before closing' }] });
+});
+
 test('arguments that are not Convex values are a failure, not a throw', async () => {
   await using rt = await startBasicRuntime();
   const result = await rt.runner.runMutation('messages:send', {

@@ -32,6 +32,7 @@ import {
   type ExecutionListener,
   ExecutionListeners,
 } from './execution-listeners.ts';
+import { CallsInFlight } from './calls-in-flight.ts';
 import { ConflictLanes } from './conflict-lanes.ts';
 import { LoopBudget } from './loop-budget.ts';
 import { executeFunction } from './execute-function.ts';
@@ -169,6 +170,8 @@ export class FunctionRunner {
   readonly #files: RunnerOptions['files'];
   readonly #listeners = new ExecutionListeners();
   readonly #lanes = new ConflictLanes();
+  /** Mutations, actions and HTTP actions running, for `settled`. */
+  readonly #inFlight = new CallsInFlight();
   /** Mutations taking turns on a sole writer run back to back: this gives the event loop its turns. */
   readonly #loopBudget = new LoopBudget(BACK_TO_BACK_MS);
   /** What runs share of this runner (#host). */
@@ -298,10 +301,18 @@ export class FunctionRunner {
     return { ...result, ...base, journal };
   }
 
-  async runMutation(
+  runMutation(
     path: string,
     args: Value,
     options: MutationOptions = {},
+  ): Promise<MutationOutcome> {
+    return this.#inFlight.track(this.#runMutation(path, args, options));
+  }
+
+  async #runMutation(
+    path: string,
+    args: Value,
+    options: MutationOptions,
   ): Promise<MutationOutcome> {
     const found = this.#resolve(path, 'mutation', options);
     if (!found.success) return { ...found, logLines: [] };
@@ -420,10 +431,18 @@ export class FunctionRunner {
   }
 
   /** Runs an action: no transaction; its runQuery/runMutation/runAction calls are calls of their own. */
-  async runAction(
+  runAction(
     path: string,
     args: Value,
     options: CallOptions & { jobId?: string } = {},
+  ): Promise<FunctionResult> {
+    return this.#inFlight.track(this.#runAction(path, args, options));
+  }
+
+  async #runAction(
+    path: string,
+    args: Value,
+    options: CallOptions & { jobId?: string },
   ): Promise<FunctionResult> {
     const found = this.#resolve(path, 'action', options);
     if (!found.success) return { ...found, logLines: [] };
@@ -453,9 +472,16 @@ export class FunctionRunner {
    * calls each their own. No matching route is a 404, and a handler that
    * throws a 500 carrying the error, as on Convex.
    */
-  async runHttpAction(
+  runHttpAction(
     request: Request,
     options: CallOptions = {},
+  ): Promise<HttpActionOutcome> {
+    return this.#inFlight.track(this.#runHttpAction(request, options));
+  }
+
+  async #runHttpAction(
+    request: Request,
+    options: CallOptions,
   ): Promise<HttpActionOutcome> {
     const router = this.#loaded.httpRouter as HttpRouterLike | null;
     const { pathname } = new URL(request.url);
@@ -495,6 +521,15 @@ export class FunctionRunner {
         logLines,
       };
     }
+  }
+
+  /**
+   * Resolves once the mutations, actions and HTTP actions running now have
+   * finished (queries are not waited for: they change nothing), for a
+   * server that is shutting down and must not close the store under them.
+   */
+  settled(): Promise<void> {
+    return this.#inFlight.settled();
   }
 
   /** The execution of an action or HTTP action: real clock and randomness, calls of its own. */
