@@ -7,7 +7,8 @@
  *   GET  /instance_name         the deployment's name, plain text
  *   GET  /instance_version      the server's version, plain text
  *   POST /echo                  the body back, for the CLI's network test
- *   GET  /health                Converge's: is the store reachable, which uWebSockets.js transport runs
+ *   GET  /health                Converge's: is the store reachable, which uWebSockets.js transport runs;
+ *                               503 while the process drains, so a load balancer sends it nothing new
  *   GET  /api/check_admin_key   the dashboard's: is this admin key good, and for what
  *   GET  /metrics               Prometheus, as every Convex service has it
  */
@@ -28,6 +29,11 @@ export interface DeploymentRoutesOptions {
   authority: Authority;
   /** What `GET /metrics` shows; without it there is no such route. */
   metrics?: MetricsRegistry;
+  /**
+   * True once the process is shutting down: `/health` answers 503
+   * `draining` from then on, whatever the store says. Without it, never.
+   */
+  draining?: () => boolean;
 }
 
 const RUNNING =
@@ -53,8 +59,9 @@ export function registerDeploymentRoutes(
 
   app.get('/health', async (_request, reply) => {
     const store = await storeReachable(options.latestTs);
-    return reply.code(store.reachable ? 200 : 503).send({
-      status: store.reachable ? 'ok' : 'unavailable',
+    const draining = options.draining?.() ?? false;
+    return reply.code(store.reachable && !draining ? 200 : 503).send({
+      status: draining ? 'draining' : store.reachable ? 'ok' : 'unavailable',
       transport: options.transport,
       store: store.reachable ? 'reachable' : `unreachable: ${store.error}`,
     });

@@ -55,6 +55,26 @@ test('startHttpApi() answers /health 503 when the store does not answer', async 
   await api.close();
 });
 
+test('startHttpApi() answers /health 503 draining once the process drains, and 200 before', async () => {
+  let draining = false;
+  const api = await startHttpApi(options({ draining: () => draining }));
+  const health = async () => {
+    const response = await api.handle(request('GET', '/health'));
+    return [response.status, JSON.parse(response.body.toString()) as unknown];
+  };
+  expect(await health()).toEqual([
+    200,
+    { status: 'ok', transport: 'native', store: 'reachable' },
+  ]);
+
+  draining = true;
+  expect(await health()).toEqual([
+    503,
+    { status: 'draining', transport: 'native', store: 'reachable' },
+  ]);
+  await api.close();
+});
+
 test('startHttpApi() answers a route that throws with 500 InternalServerError, and logs the bug', async () => {
   const logs: string[] = [];
   const api = await startHttpApi(options({}, logs));
