@@ -145,7 +145,7 @@ export function processesMarkdown(result: ProcessesResult): string {
       fmtMs(t.converge.latency.p50Ms),
       fmtMs(t.converge.latency.p99Ms),
       fmtMs(t.converge.serverCpuMsPerOp, 3),
-      `${t.occRetries} in ${t.commits} commits`,
+      `${t.occRetries} in ${t.mutations} mutations`,
       String(t.converge.failures),
       String(t.lostUpdates),
       String(t.unacknowledged),
