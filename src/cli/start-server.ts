@@ -34,6 +34,7 @@ import {
   watchEnvironment,
 } from '../runtime/environment-variables.ts';
 import { StoredFiles } from '../runtime/stored-files.ts';
+import { uploadTokenSecret } from '../runtime/upload-token.ts';
 import { FunctionLog } from '../runtime/function-log.ts';
 import { FunctionRunner } from '../runtime/function-runner.ts';
 import { IdentityVerifier } from '../runtime/identity-verifier.ts';
@@ -159,7 +160,7 @@ export async function startServer(
     get origin() {
       return deployment.url;
     },
-    secret: randomBytes(32),
+    secret: uploadTokenSecret(adminKey),
   };
   const runner = new FunctionRunner(initial.loaded, store, {
     env,

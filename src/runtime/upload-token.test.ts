@@ -1,5 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import { signUploadToken, verifyUploadToken } from './upload-token.ts';
+import {
+  signUploadToken,
+  uploadTokenSecret,
+  verifyUploadToken,
+} from './upload-token.ts';
 
 const secret = Buffer.from('a secret of this deployment');
 
@@ -24,5 +28,14 @@ describe('upload tokens', () => {
     expect(verifyUploadToken(secret, 'garbage', 1_000)).toMatchObject({
       success: false,
     });
+  });
+
+  test('processes sharing an admin key sign alike; another admin key does not', () => {
+    const token = signUploadToken(uploadTokenSecret('converge|shared'), 2_000);
+
+    const verifiedWith = (adminKey: string) =>
+      verifyUploadToken(uploadTokenSecret(adminKey), token, 1_000).success;
+    expect(verifiedWith('converge|shared')).toBe(true);
+    expect(verifiedWith('converge|another')).toBe(false);
   });
 });

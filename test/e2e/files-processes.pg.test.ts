@@ -1,10 +1,11 @@
 /**
  * Stored files on two Converge servers sharing one PostgreSQL database, as
  * two processes behind a load balancer: a file uploaded or stored through
- * one is read, served and deleted through the other. The official client
- * calls the functions of test/apps/basic/files.ts; the bytes go over plain
- * HTTP, as a browser sends and fetches them. DATABASE_URL names the
- * PostgreSQL server; unreachable means failing, never skipping.
+ * one is read, served and deleted through the other, and an upload URL one
+ * hands out is accepted by the other. The official client calls the
+ * functions of test/apps/basic/files.ts; the bytes go over plain HTTP, as a
+ * browser sends and fetches them. DATABASE_URL names the PostgreSQL server;
+ * unreachable means failing, never skipping.
  *
  * A server answers at the last commit it has heard, and another server's
  * commit reaches it a moment after it is acknowledged (commit-feed.ts), so
@@ -123,6 +124,26 @@ test('a file a function stores through one server is what a function reads throu
 
   expect(await onB.mutation(readText, { id })).toEqual({
     text: 'stored on a',
+    type: 'text/plain',
+  });
+}, 60_000);
+
+test('an upload URL handed out by one server is accepted by the other, as a load balancer may send it there', async () => {
+  await using servers = await twoServers('basic');
+  const { a, b } = servers;
+  const onA = new ConvexHttpClient(a.url);
+
+  const fromA = new URL(await onA.mutation(uploadUrl, {}));
+  const toB = new URL(`${fromA.pathname}${fromA.search}`, b.url);
+  const id = await upload(
+    toB.toString(),
+    new TextEncoder().encode('posted to b'),
+    'text/plain',
+  );
+  await describedAs(onA, id, stored);
+
+  expect(await onA.mutation(readText, { id })).toEqual({
+    text: 'posted to b',
     type: 'text/plain',
   });
 }, 60_000);
