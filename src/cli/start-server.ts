@@ -23,6 +23,8 @@ import { applySchema } from '../runtime/apply-schema.ts';
 import { type AppConfigResult, appConfigOf } from '../runtime/app-config.ts';
 import { CodePush } from '../runtime/code-push.ts';
 import {
+  DEPLOYED_CODE,
+  type DeployedCode,
   loadDeployedCode,
   readDeployedCode,
   startupCode,
@@ -41,6 +43,7 @@ import { IdentityVerifier } from '../runtime/identity-verifier.ts';
 import { loadFunctions } from '../runtime/load-functions.ts';
 import { Scheduler } from '../runtime/scheduler.ts';
 import { SnapshotJobs } from '../runtime/snapshot-jobs.ts';
+import { watchTable } from '../runtime/table-watch.ts';
 import { httpActionHandler, underPrefix } from '../http/http-action-handler.ts';
 import { storageHandler } from '../http/storage-handler.ts';
 import { bodyLimitOf, startHttpApi } from '../http/http-api.ts';
@@ -75,6 +78,16 @@ export interface RunningServer extends AsyncDisposable {
   reloadFunctions(): Promise<ReloadResult>;
   /** New environment variables for the functions; every subscribed query reruns. */
   setEnvironment(env: Readonly<Record<string, string>>): void;
+  /**
+   * From now on `/health` answers 503 `draining`, so that a load balancer
+   * sends this process nothing new; everything else is served as before
+   * until `close`.
+   */
+  drain(): void;
+  /**
+   * Stops listening, closes the sync sockets (the clients reconnect), waits
+   * for the mutations and actions running, and closes the store.
+   */
   close(): Promise<void>;
 }
 
@@ -129,6 +142,7 @@ export async function startServer(
     config: directoryConfig.config,
   };
   let serving = config.functions;
+  let initialDeployed: DeployedCode | null = null;
   const deployed = await readDeployedCode(store);
   if (
     deployed !== null &&
@@ -140,6 +154,7 @@ export async function startServer(
       : pushed;
     if (pushed.success && pushedConfig.success) {
       initial = { loaded: pushed.loaded, config: pushedConfig.config };
+      initialDeployed = deployed;
       serving = 'the code pushed last';
     } else if (!pushedConfig.success)
       logger.error(
@@ -199,22 +214,46 @@ export async function startServer(
     log,
   });
   await snapshots.start();
-  const live = new LiveCode(initial, directoryFingerprintOf(directory.loaded), {
-    store,
-    runner,
-    scheduler,
-    verifier,
-    sync,
-  });
+  const live = new LiveCode(
+    initial,
+    initialDeployed,
+    directoryFingerprintOf(directory.loaded),
+    { store, runner, scheduler, verifier, sync },
+  );
   const codePush = new CodePush({
     store,
     env: () => env,
     live: () => live.current,
     directoryFingerprint: () => live.directoryFingerprint,
-    goLive: (loaded, appConfig) => live.activate({ loaded, config: appConfig }),
+    goLive: (loaded, appConfig, pushed) =>
+      live.activate({ loaded, config: appConfig }, pushed),
   });
+  // A push finished through another process sharing the store goes live here too.
+  const unwatchPushes = watchTable(
+    store,
+    DEPLOYED_CODE,
+    async () => {
+      await codePush.settled();
+      const followed = await live.follow(await readDeployedCode(store), env);
+      if (followed.kind === 'live')
+        logger.info(
+          { functions: followed.functions },
+          'serving the code pushed last, pushed through another process',
+        );
+      if (followed.kind === 'failed')
+        logger.error(
+          { error: followed.error },
+          'the code pushed through another process does not load here',
+        );
+    },
+    (error) => {
+      log('error', `following a push failed: ${String(error)}`);
+    },
+  );
+  let draining = false;
   const api = await startHttpApi({
     runner,
+    draining: () => draining,
     latestTs: () => store.latestTs(),
     authority: { verifier, adminKey },
     instanceName: INSTANCE_NAME,
@@ -311,6 +350,8 @@ export async function startServer(
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;
+    draining = true;
+    unwatchPushes();
     unwatchEnvironment();
     door.close();
     site.close();
@@ -318,6 +359,7 @@ export async function startServer(
     await snapshots.close();
     metrics.stop();
     await sync.close();
+    await runner.settled();
     await scheduler.close();
     await opened.close();
     logger.info('stopped');
@@ -348,6 +390,9 @@ export async function startServer(
       sync,
       reloadFunctions,
       setEnvironment,
+      drain: () => {
+        draining = true;
+      },
       close,
       [Symbol.asyncDispose]: close,
     },

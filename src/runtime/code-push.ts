@@ -114,8 +114,12 @@ export interface CodePushOptions {
   live: () => { loaded: LoadedFunctions; config: AppConfig };
   /** The fingerprint of the functions directory being served, if there is one. */
   directoryFingerprint: () => string | null;
-  /** Makes prepared code live in this process (indexes, runner, crons, providers, subscriptions). */
-  goLive: (loaded: LoadedFunctions, config: AppConfig) => Promise<void>;
+  /** Makes prepared code, just recorded as `deployed`, live in this process (indexes, runner, crons, providers, subscriptions). */
+  goLive: (
+    loaded: LoadedFunctions,
+    config: AppConfig,
+    deployed: DeployedCode,
+  ) => Promise<void>;
 }
 
 /** Prepared pushes kept for their `finish`: a CLI finishes a push within seconds. */
@@ -213,6 +217,11 @@ export class CodePush {
    * are no longer `envAtStart` or the stored documents do not satisfy its
    * schema. Pushes finish one at a time.
    */
+  /** Resolves once the pushes finishing now are done, whatever their outcome. */
+  async settled(): Promise<void> {
+    await this.#finishing;
+  }
+
   finish(
     plan: PushPlan,
     envAtStart: Readonly<Record<string, string>>,
@@ -242,17 +251,18 @@ export class CodePush {
     );
     if (!check.success) return refused('SchemaValidationFailed', check.error);
     const previous = await readDeployedCode(this.#options.store);
+    const deployed: DeployedCode = {
+      modules: plan.modules,
+      schema: plan.schema,
+      udfServerVersion: plan.udfServerVersion,
+      importNowMs: plan.importNowMs,
+      importSeed: plan.importSeed,
+      directoryFingerprint: this.#options.directoryFingerprint(),
+    };
     await systemTransaction(this.#options.store, (tx) =>
-      writeDeployedCode(tx, {
-        modules: plan.modules,
-        schema: plan.schema,
-        udfServerVersion: plan.udfServerVersion,
-        importNowMs: plan.importNowMs,
-        importSeed: plan.importSeed,
-        directoryFingerprint: this.#options.directoryFingerprint(),
-      }),
+      writeDeployedCode(tx, deployed),
     );
-    await this.#options.goLive(push.loaded, push.config);
+    await this.#options.goLive(push.loaded, push.config, deployed);
     this.#kept.delete(plan.pushId);
     // The modules only the replaced code used, unless a push in flight
     // names them too (one prepared elsewhere finds them gone: push again).

@@ -65,6 +65,22 @@ export async function writeDeployedCode(
 }
 
 /**
+ * Whether two records name the same code, evaluated the same way: the
+ * directory fingerprint only decides what a restart serves, so it is left
+ * out.
+ */
+export function sameDeployedCode(
+  a: DeployedCode | null,
+  b: DeployedCode | null,
+): boolean {
+  const code = (c: DeployedCode | null) =>
+    c === null
+      ? null
+      : JSON.stringify([c.modules, c.schema, c.importNowMs, c.importSeed]);
+  return code(a) === code(b);
+}
+
+/**
  * What a starting server serves: the pushed code, when there is some and
  * the functions directory is missing or unchanged since the push went live;
  * otherwise the directory.

@@ -9,6 +9,7 @@
  */
 import type { Document, DocumentStore, Transaction } from '../store/store.ts';
 import { systemTransaction } from './system-transaction.ts';
+import { watchTable } from './table-watch.ts';
 
 export const ENVIRONMENT_VARIABLES = '_environment_variables';
 
@@ -51,29 +52,22 @@ export function sameEnvironment(
 
 /**
  * Calls `changed` with the stored variables after every commit that wrote
- * them, whichever process made it (the store hears the others' commits
- * too), one read at a time and in commit order; returns the way to stop.
+ * them, whichever process made it, one read at a time and in commit order;
+ * returns the way to stop.
  */
 export function watchEnvironment(
   store: DocumentStore,
   changed: (environment: Record<string, string>) => void,
   onError: (error: unknown) => void,
 ): () => void {
-  let reading: Promise<void> = Promise.resolve();
-  let stopped = false;
-  const stop = store.onCommit((entry) => {
-    if (!entry.writes.some((w) => w.table === ENVIRONMENT_VARIABLES)) return;
-    reading = reading
-      .then(async () => {
-        const environment = await storedEnvironment(store);
-        if (!stopped) changed(environment);
-      })
-      .catch(onError);
-  });
-  return () => {
-    stopped = true;
-    stop();
-  };
+  return watchTable(
+    store,
+    ENVIRONMENT_VARIABLES,
+    async () => {
+      changed(await storedEnvironment(store));
+    },
+    onError,
+  );
 }
 
 /** Applies the changes in one transaction: all of them, or none when one breaks a rule. */
