@@ -8,13 +8,9 @@
 import { makeFunctionReference } from 'convex/server';
 import { expect, test } from 'vitest';
 import { convexClients } from '../helpers/convex-clients.ts';
-import {
-  TEST_ADMIN_KEY,
-  startTestServer,
-  temporaryDataDir,
-} from '../helpers/converge-server.ts';
-import { freshDatabase } from '../helpers/fresh-database.ts';
+import { TEST_ADMIN_KEY } from '../helpers/converge-server.ts';
 import { watchQuery } from '../helpers/query-watch.ts';
+import { twoServers } from '../helpers/two-servers.ts';
 
 const send = makeFunctionReference<'mutation'>('messages:send');
 const list = makeFunctionReference<
@@ -27,27 +23,6 @@ const read = makeFunctionReference<
   Record<string, never>,
   string | null
 >('env:read');
-
-/** Two servers over `app`, each with a data directory of its own, on one fresh database. */
-async function twoServers(app: string) {
-  const database = await freshDatabase('converge_processes');
-  const dataA = temporaryDataDir();
-  const dataB = temporaryDataDir();
-  const on = (path: string) => ({ data: path, databaseUrl: database.url });
-  const a = await startTestServer(app, on(dataA.path));
-  const b = await startTestServer(app, on(dataB.path));
-  return {
-    a,
-    b,
-    async [Symbol.asyncDispose]() {
-      await b.close();
-      await a.close();
-      await dataB[Symbol.asyncDispose]();
-      await dataA[Symbol.asyncDispose]();
-      await database[Symbol.asyncDispose]();
-    },
-  };
-}
 
 test('a subscriber on one server sees the mutations sent through another on the same database', async () => {
   await using servers = await twoServers('basic');
