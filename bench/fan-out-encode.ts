@@ -101,6 +101,7 @@ const hub = new SubscriptionHub<QuerySpec>(
 const services: SyncServices = {
   hub,
   latestTs: async () => ts,
+  catchUp: async () => ts,
   runMutation: () => Promise.reject(new Error('no mutations here')),
   runAction: () => Promise.reject(new Error('no actions here')),
   authenticate: () => Promise.reject(new Error('no auth here')),

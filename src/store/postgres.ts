@@ -385,6 +385,11 @@ class PostgresStore implements DocumentStore, StoreEngine {
 
   // ── DocumentStore ──────────────────────────────────────────────────────
 
+  async catchUp(): Promise<Timestamp> {
+    await this.#hear(null);
+    return this.#latest;
+  }
+
   async latestTs(): Promise<Timestamp> {
     return this.#latest;
   }

@@ -230,6 +230,11 @@ class SqliteStore implements DocumentStore, StoreEngine {
 
   // ── DocumentStore ──────────────────────────────────────────────────────
 
+  /** This process is the only writer: it has heard every commit. */
+  catchUp(): Promise<Timestamp> {
+    return this.latestTs();
+  }
+
   latestTs(): Promise<Timestamp> {
     return Promise.resolve(this.#latest);
   }

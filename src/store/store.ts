@@ -165,8 +165,14 @@ export interface DocumentStore {
    * and reads are round trips (PostgreSQL).
    */
   readonly soleWriter: boolean;
-  /** The timestamp of the latest commit. */
+  /** The timestamp of the latest commit this process has heard of. */
   latestTs(): Promise<Timestamp>;
+  /**
+   * Hears every commit already made, by any process sharing the store, and
+   * resolves with the latest timestamp then: for a client that observed a
+   * commit through another process and now reads through this one.
+   */
+  catchUp(): Promise<Timestamp>;
   /** A transaction reading the snapshot at `ts` (default: the latest; never before the last prune). */
   begin(options?: { ts?: Timestamp }): Promise<Transaction>;
   /** Commits after `afterTs`, oldest first, at most `limit`. */

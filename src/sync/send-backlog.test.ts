@@ -120,6 +120,7 @@ function fakeServices(logs: string[]): SyncServices {
   return {
     hub,
     latestTs: async () => 1n,
+    catchUp: async () => 1n,
     runMutation: async () => ({
       success: true,
       value: null,

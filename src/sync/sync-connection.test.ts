@@ -63,6 +63,8 @@ class FakeSocket implements SyncSocket {
 /** A runtime whose query `values:get` returns whatever `values` holds for its name. */
 function fakeServices(values: Map<string, unknown>) {
   let ts: Timestamp = 1n;
+  /** Commits other processes made that this one has not heard of yet. */
+  let unheard: Timestamp = 0n;
   const hub = new SubscriptionHub<QuerySpec>(
     async (spec, at) => {
       const name = (spec.args as { name: string }).name;
@@ -82,6 +84,10 @@ function fakeServices(values: Map<string, unknown>) {
   const services: SyncServices = {
     hub,
     latestTs: async () => ts,
+    catchUp: async () => {
+      if (unheard > ts) ts = unheard;
+      return ts;
+    },
     runMutation: async () => ({
       success: true,
       value: null,
@@ -96,6 +102,10 @@ function fakeServices(values: Map<string, unknown>) {
     services,
     /** A commit: the next Transition reads at a later timestamp. */
     advance: () => ++ts,
+    /** A commit through another process, heard only on catching up. */
+    commitElsewhere: (at: Timestamp) => {
+      unheard = at;
+    },
   };
 }
 
@@ -361,6 +371,49 @@ test('a Transition over 5 MB goes out in TransitionChunks to clients that read t
       });
     }
   }
+});
+
+function connect(connection: SyncConnection, maxObservedTimestamp: Timestamp) {
+  connection.receive(
+    JSON.stringify({
+      type: 'Connect',
+      sessionId: '5c1c2b56-0b5e-4b5a-9a43-7f3f0f6b9a11',
+      connectionCount: 1,
+      lastCloseReason: 'Server shutting down',
+      maxObservedTimestamp: encodeTimestamp(maxObservedTimestamp),
+      clientTs: Date.now(),
+    }),
+  );
+}
+
+test('a client that observed commits through another process is served once this one has heard them', async () => {
+  const socket = new FakeSocket();
+  const { services, commitElsewhere } = fakeServices(new Map([['a', 1]]));
+  commitElsewhere(7n);
+  const connection = new SyncConnection(socket, services, {
+    clientVersion: '1.48.0',
+  });
+  connect(connection, 7n);
+  subscribe(connection, ['a']);
+  await settle();
+  expect(socket.ofType('FatalError')).toEqual([]);
+  expect(socket.ofType('Transition')).toMatchObject([
+    { endVersion: { querySet: 1, ts: encodeTimestamp(7n) } },
+  ]);
+});
+
+test('a client that observed a timestamp no process has committed is closed as an internal error', async () => {
+  const socket = new FakeSocket();
+  const { services } = fakeServices(new Map());
+  const connection = new SyncConnection(socket, services, {
+    clientVersion: '1.48.0',
+  });
+  connect(connection, 99n);
+  await settle();
+  expect(socket.closedWith).toEqual({
+    code: 1011,
+    reason: 'InternalServerError',
+  });
 });
 
 test('a frame that is not a client message gets a FatalError and a close without a code', async () => {

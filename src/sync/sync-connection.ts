@@ -85,6 +85,8 @@ export interface SyncServices {
     options: { identity: Record<string, JSONValue> | null },
   ): Promise<FunctionResult>;
   latestTs(): Promise<Timestamp>;
+  /** The latest timestamp once every commit already made, by any process, is heard. */
+  catchUp(): Promise<Timestamp>;
   hub: SubscriptionHub<QuerySpec>;
   authenticate(message: Authenticate): Promise<AuthenticateResult>;
   log(level: 'info' | 'warn' | 'error', message: string): void;
@@ -249,11 +251,15 @@ export class SyncConnection implements HubSubscriber {
     if (this.#state !== 'open') return;
     switch (message.type) {
       case 'Connect': {
-        const outcome = this.#session.connect(
-          message,
-          await this.#services.latestTs(),
-          Date.now(),
-        );
+        // A client that moved here from another process of the deployment
+        // may have observed commits this process has not heard of yet.
+        let latest = await this.#services.latestTs();
+        if (
+          message.maxObservedTimestamp !== undefined &&
+          message.maxObservedTimestamp > latest
+        )
+          latest = await this.#services.catchUp();
+        const outcome = this.#session.connect(message, latest, Date.now());
         if (!outcome.success) this.#violation(outcome.violation);
         return;
       }

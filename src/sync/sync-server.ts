@@ -57,6 +57,7 @@ export class SyncServer {
     this.#services = {
       hub,
       latestTs: () => store.latestTs(),
+      catchUp: () => store.catchUp(),
       runMutation: (path, args, callOptions) =>
         runner.runMutation(path, args, { ...callOptions, fromClient: true }),
       runAction: (path, args, callOptions) =>
