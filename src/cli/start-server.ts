@@ -254,7 +254,7 @@ export async function startServer(
   const api = await startHttpApi({
     runner,
     draining: () => draining,
-    latestTs: () => store.latestTs(),
+    latestTs: () => store.catchUp(),
     authority: { verifier, adminKey },
     instanceName: INSTANCE_NAME,
     version: options.version,

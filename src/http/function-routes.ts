@@ -48,6 +48,7 @@ export interface FunctionRoutesOptions {
     FunctionRunner,
     'runQuery' | 'runMutation' | 'runAction' | 'kindOf'
   >;
+  /** The latest commit, once every commit made so far by any process is heard. */
   latestTs: () => Promise<Timestamp>;
   authority: Authority;
 }
@@ -116,7 +117,11 @@ export function registerFunctionRoutes(
       : fields.error;
   };
 
-  post('/api/query', bodyCall(query()));
+  // At the latest commit any process made: a client's mutation through one
+  // process is seen by its query through another.
+  post('/api/query', async (request) =>
+    bodyCall(query(await options.latestTs()))(request),
+  );
   post('/api/mutation', bodyCall(mutation));
   post('/api/action', bodyCall(action));
 

@@ -248,3 +248,15 @@ test('both processes defining the same indexes at once agree on their ids, and a
   expect(await byAuthor(p.a, 'cy')).toEqual(['one', 'two']);
   expect(await byAuthor(p.b, 'cy')).toEqual(['one', 'two']);
 });
+
+test('catching up hears a commit made through the other process before any notification of it is handled', async () => {
+  await using p = await twoProcesses();
+  await insert(p.a, 'log', { by: 'first' });
+  for (let i = 0; i < 20; i++) {
+    const written = await insert(p.a, 'log', { by: `a${i}` });
+    // No await between the commit and the catch-up: B's feed has not run.
+    expect(await p.b.catchUp()).toBeGreaterThanOrEqual(written.ts);
+    const tx = await p.b.begin();
+    expect(await tx.get(written.id)).toMatchObject({ by: `a${i}` });
+  }
+});

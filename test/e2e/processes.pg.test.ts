@@ -5,6 +5,7 @@
  * variables set through the other. DATABASE_URL names the PostgreSQL
  * server; unreachable means failing, never skipping.
  */
+import { ConvexHttpClient } from 'convex/browser';
 import { makeFunctionReference } from 'convex/server';
 import { expect, test } from 'vitest';
 import { convexClients } from '../helpers/convex-clients.ts';
@@ -70,4 +71,20 @@ test('an environment variable set through one server is what functions on anothe
   });
   expect(set.status).toBe(200);
   expect(await greeting.next((value) => value !== null)).toBe('set on a');
+}, 30_000);
+
+test('an HTTP query through one server sees, at once, the mutation an HTTP client just made through another', async () => {
+  await using servers = await twoServers('basic');
+  const { a, b } = servers;
+  const throughA = new ConvexHttpClient(a.url);
+  const throughB = new ConvexHttpClient(b.url);
+  // As a load balancer may send one client's requests to any process: each
+  // query follows a mutation on the other, with no wait in between.
+  for (let i = 0; i < 20; i++) {
+    const [writer, reader] =
+      i % 2 === 0 ? [throughA, throughB] : [throughB, throughA];
+    await writer.mutation(send, { channel: 'http', body: `m${i}` });
+    const seen = await reader.query(list, { channel: 'http' });
+    expect(seen.map((m) => m.body)).toContain(`m${i}`);
+  }
 }, 30_000);
