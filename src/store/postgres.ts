@@ -617,7 +617,10 @@ class PostgresStore implements DocumentStore, StoreEngine {
         for (const table of request.newTables)
           this.catalog.forgetReservation(table.name);
         await this.#hear(null, true);
-      }
+      } else if (result.conflict.ts > this.#heard)
+        // The retry begins after the commit it conflicted with, not at a
+        // snapshot that conflicts with it again.
+        await this.#hear(null);
       return { success: false, conflict: result.conflict };
     }
     // The catalog and the latest timestamp change only once PostgreSQL has committed.

@@ -14,7 +14,7 @@
  * mutation only once its subscriptions reflect it), and the final state,
  * read once every client is done and after every subscription has shown it.
  */
-import type { ConvexClient } from 'convex/browser';
+import { type ConvexClient, ConvexHttpClient } from 'convex/browser';
 import { makeFunctionReference } from 'convex/server';
 import type { Outcome } from '../apps/registers/registers.ts';
 import { Draw } from '../differential/draw.ts';
@@ -87,16 +87,22 @@ type Operation =
 /** Long enough for every subscription to catch up on a busy 2-core machine. */
 const SETTLE_TIMEOUT_MS = 60_000;
 
+/**
+ * Runs the workload against the deployment at `urls`: with several
+ * processes of one deployment, the clients are spread over them in turn.
+ */
 export async function runSerializabilityWorkload(
-  url: string,
+  urls: string | readonly string[],
   plan: WorkloadPlan,
 ): Promise<WorkloadRecord> {
   const keys = Array.from({ length: plan.keys }, (_, i) => `k${i}`);
   const operations = drawOperations(plan, keys);
-  await using clients = convexClients(url);
+  const first = typeof urls === 'string' ? urls : (urls[0] ?? '');
+  await using clients = convexClients(urls);
 
-  const setup = clients.open();
-  await setup.mutation(init, { keys });
+  // Over HTTP, not a client's socket: every client opens on the next
+  // process in turn, and the first stays the first.
+  await new ConvexHttpClient(first).mutation(init, { keys });
 
   const transactions: Transaction[] = [];
   const queries: Query[] = [];
@@ -152,7 +158,8 @@ export async function runSerializabilityWorkload(
     }),
   );
 
-  const final = await clients.open().query(all, {});
+  // Over HTTP, which reads at the latest commit of any process.
+  const final = await new ConvexHttpClient(first).query(all, {});
   await settle(subscriptions, final);
   for (const stop of stops) stop();
 
@@ -171,15 +178,17 @@ export interface CheckedWorkload extends WorkloadRecord, CheckResult {
   retries: number;
 }
 
-/** Runs the workload on the server at `url`, checks its history and reports the figures under `test`. */
+/** Runs the workload on the deployment at `urls`, checks its history and reports the figures under `test`. */
 export async function runCheckedWorkload(
   test: string,
-  url: string,
+  urls: string | readonly string[],
   plan: WorkloadPlan,
 ): Promise<CheckedWorkload> {
-  const record = await runSerializabilityWorkload(url, plan);
+  const record = await runSerializabilityWorkload(urls, plan);
   const result = checkSerializability(record.history);
-  const retries = await occRetries(url);
+  let retries = 0;
+  for (const url of typeof urls === 'string' ? [urls] : urls)
+    retries += await occRetries(url);
   const failed = classifyFailures(record.failures);
   const { checked, anomalies } = result;
   reportFigures(test, {

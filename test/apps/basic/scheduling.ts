@@ -37,6 +37,15 @@ export const plan = mutationGeneric({
   },
 });
 
+/** Schedules `count` increments of the counters `${name}0`… to run after `delayMs`. */
+export const planLater = mutationGeneric({
+  args: { name: v.string(), count: v.number(), delayMs: v.number() },
+  handler: async (ctx, { name, count, delayMs }) => {
+    for (let i = 0; i < count; i++)
+      await ctx.scheduler.runAfter(delayMs, increment, { name: `${name}${i}` });
+  },
+});
+
 export const planThenFail = mutationGeneric(async (ctx) => {
   await ctx.scheduler.runAfter(0, increment, { name: 'rolled back' });
   throw new Error('the scheduling mutation fails');
