@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { ExecutionListener } from '../runtime/execution-listeners.ts';
-import type { CommitListener } from '../store/commit-listeners.ts';
+import type { CommitListener } from '../store/store.ts';
 import { serverMetrics } from './server-metrics.ts';
 
 /** A store and a runner that report only what the test tells them to. */
@@ -20,8 +20,8 @@ function sources() {
         return () => runs.delete(listener);
       },
     },
-    commit: () => {
-      for (const listener of commits) listener({ ts: 1n, writes: [] });
+    commit: (own = true) => {
+      for (const listener of commits) listener({ ts: 1n, writes: [] }, own);
     },
     ran: (path: string, occRetries: number, success = true) => {
       for (const listener of runs)
@@ -92,10 +92,11 @@ describe('serverMetrics', () => {
     expect(text).toContain('converge_sync_subscriptions 7\n');
   });
 
-  test('commits are counted until stopped', () => {
+  test("this process's commits are counted until stopped; commits heard from other processes are not", () => {
     const { store, runner, commit, ran } = sources();
     const metrics = serverMetrics({ store, runner });
     commit();
+    commit(false);
     commit();
     metrics.stop();
     commit();

@@ -61,8 +61,9 @@ export function serverMetrics(options: {
     'Transitions sent to sync clients: their encoded size before chunking.',
     TRANSITION_BYTES_BUCKETS,
   );
-  const stopCommits = store.onCommit(() => {
-    commits.inc();
+  // Other processes sharing the store count their own.
+  const stopCommits = store.onCommit((_entry, own) => {
+    if (own) commits.inc();
   });
   const stopRuns = runner.onExecution((run) => {
     durations.observe(

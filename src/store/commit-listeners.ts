@@ -1,15 +1,14 @@
 /**
- * CommitListeners: who wants to hear that this process committed. A
- * listener gets the commit's log entry (its timestamp and what it wrote, as
- * `readCommits` would return it); the commit log stays the one source of
- * truth, and commits of other processes are found there.
+ * CommitListeners: who wants to hear of commits. A listener gets the
+ * commit's log entry (its timestamp and what it wrote, as `readCommits`
+ * would return it) and whether this process made it; the store decides
+ * which commits reach them, in what order (store.ts, `onCommit`).
  *
  * A throwing listener is a bug of its own; it must not undo or delay a
  * commit that already happened, so its error is reported, not propagated.
  */
+import type { CommitListener } from './store.ts';
 import type { CommitEntry } from './write-set.ts';
-
-export type CommitListener = (entry: CommitEntry) => void;
 
 export class CommitListeners {
   readonly #listeners = new Set<CommitListener>();
@@ -19,10 +18,10 @@ export class CommitListeners {
     return () => this.#listeners.delete(listener);
   }
 
-  notify(entry: CommitEntry): void {
+  notify(entry: CommitEntry, own: boolean): void {
     for (const listener of this.#listeners) {
       try {
-        listener(entry);
+        listener(entry, own);
       } catch (error) {
         queueMicrotask(() => {
           throw error;

@@ -36,13 +36,17 @@ async function twoProcesses() {
 /** Every commit a store's listeners hear, and a way to wait for one. */
 function heard(store: DocumentStore) {
   const entries: CommitEntry[] = [];
+  /** The timestamps of the commits the store called its own. */
+  const own = new Set<Timestamp>();
   const waiters = new Set<() => void>();
-  store.onCommit((entry) => {
+  store.onCommit((entry, isOwn) => {
     entries.push(entry);
+    if (isOwn) own.add(entry.ts);
     for (const waiter of waiters) waiter();
   });
   return {
     entries,
+    own,
     until(ts: Timestamp): Promise<void> {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(
@@ -122,6 +126,14 @@ test('commits from both processes are heard by each, every one once and in times
     expect(new Set(stamps).size).toBe(stamps.length);
     for (const w of writes) expect(stamps).toContain(w.ts);
   }
+  // Each called its own commits its own, and only those: the first ten
+  // writes went through A, the other ten through B.
+  const stamps = (from: number, to: number) =>
+    new Set(writes.slice(from, to).map((w) => w.ts));
+  const ownOf = (listener: { own: Set<Timestamp> }) =>
+    new Set([...listener.own].filter((ts) => stamps(0, 20).has(ts)));
+  expect(ownOf(onA)).toEqual(stamps(0, 10));
+  expect(ownOf(onB)).toEqual(stamps(10, 20));
   // Each saw the same commits from the first write on.
   const from = (entries: CommitEntry[]) =>
     entries.filter((e) => e.ts >= (writes[0]?.ts ?? 0n)).map((e) => e.ts);

@@ -66,6 +66,7 @@ import { documentFromText, documentToText } from './document-json.ts';
 import type { KeyInterval } from './key-range.ts';
 import type {
   CommitEntry,
+  CommitListener,
   CommitResult,
   Document,
   DocumentStore,
@@ -169,6 +170,8 @@ class PostgresStore implements DocumentStore, StoreEngine {
   #heard: Timestamp = 0n;
   /** The stored catalog version the catalog mirrors (postgres-catalog.ts). */
   #catalogVersion = 0n;
+  /** This process's commits not yet passed to the listeners. */
+  readonly #ownUnheard = new Set<Timestamp>();
   /** Commits are heard one batch at a time, in order. */
   #hearing: Promise<void> = Promise.resolve();
   #feed: CommitFeed | null = null;
@@ -215,6 +218,7 @@ class PostgresStore implements DocumentStore, StoreEngine {
     own: { previous: Timestamp; entry: CommitEntry } | null,
     reread = false,
   ): Promise<void> {
+    if (own !== null) this.#ownUnheard.add(own.entry.ts);
     const next = this.#hearing.then(async () => {
       if (reread) this.#adopt(await readStoredCatalog(this.#pool, this.#s));
       if (own !== null && own.previous === this.#heard) {
@@ -243,7 +247,8 @@ class PostgresStore implements DocumentStore, StoreEngine {
     if (entry.ts <= this.#heard) return;
     this.#heard = entry.ts;
     if (entry.ts > this.#latest) this.#latest = entry.ts;
-    this.#commitListeners.notify(entry);
+    const own = this.#ownUnheard.delete(entry.ts);
+    this.#commitListeners.notify(entry, own);
   }
 
   /** Mirrors the stored catalog, unless this process already has a later one. */
@@ -520,7 +525,7 @@ class PostgresStore implements DocumentStore, StoreEngine {
     });
   }
 
-  onCommit(listener: (entry: CommitEntry) => void): () => void {
+  onCommit(listener: CommitListener): () => void {
     return this.#commitListeners.add(listener);
   }
 

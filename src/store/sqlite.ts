@@ -40,6 +40,7 @@ import type { CommitRequest, IndexEntry, StoreEngine } from './engine.ts';
 import type { KeyInterval } from './key-range.ts';
 import type {
   CommitEntry,
+  CommitListener,
   CommitResult,
   Document,
   DocumentStore,
@@ -444,7 +445,7 @@ class SqliteStore implements DocumentStore, StoreEngine {
     return statement;
   }
 
-  onCommit(listener: (entry: CommitEntry) => void): () => void {
+  onCommit(listener: CommitListener): () => void {
     return this.#commitListeners.add(listener);
   }
 
@@ -537,7 +538,7 @@ class SqliteStore implements DocumentStore, StoreEngine {
     const entry = { ts, writes };
     this.#latest = ts;
     this.#tail.push(entry);
-    this.#commitListeners.notify(entry);
+    this.#commitListeners.notify(entry, true);
     return { success: true, ts, writes };
   }
 

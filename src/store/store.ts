@@ -20,6 +20,9 @@ import type { Value } from 'convex/values';
 
 export type { CommitEntry, DocumentWrite, Timestamp };
 
+/** Told of a commit; `own` when this process made it. */
+export type CommitListener = (entry: CommitEntry, own: boolean) => void;
+
 /** A stored document: user fields plus `_id` and `_creationTime`. */
 export type Document = { _id: string; _creationTime: number } & Record<
   string,
@@ -178,11 +181,12 @@ export interface DocumentStore {
   /** Commits after `afterTs`, oldest first, at most `limit`. */
   readCommits(afterTs: Timestamp, limit: number): Promise<CommitEntry[]>;
   /**
-   * Calls `listener` after every commit this process makes, with its commit
-   * log entry; returns the unsubscribe. Commits of other processes are found
-   * by reading the commit log.
+   * Calls `listener` after every commit, with its commit log entry, once
+   * each and in timestamp order: this process's commits (`own`) and, on a
+   * store shared with other processes, theirs as this one hears of them.
+   * Returns the unsubscribe.
    */
-  onCommit(listener: (entry: CommitEntry) => void): () => void;
+  onCommit(listener: CommitListener): () => void;
   /** The recorded outcome of a mutation, if it committed. */
   mutationRecord(
     sessionId: string,
