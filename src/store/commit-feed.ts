@@ -7,7 +7,9 @@
  * commit by at most that long, it never loses it, because the owner reads
  * the commit log itself from the last commit it has, in order.
  *
- * It says when, never what: the commit log is the source of truth.
+ * A notification may carry the commit itself (its payload), which spares
+ * the owner a read when it follows the last commit the owner has; the
+ * commit log stays the source of truth for everything else.
  */
 import pg from 'pg';
 
@@ -16,7 +18,8 @@ export interface CommitFeedOptions {
   channel: string;
   /** How often to look even without a notification. */
   pollMs: number;
-  wake: () => void;
+  /** `payload`: the notification's, when a notification woke it. */
+  wake: (payload?: string) => void;
   /** A failure of the listening connection; the feed keeps polling and listens again. */
   onError: (error: unknown) => void;
 }
@@ -60,7 +63,9 @@ export class CommitFeed {
       if (!this.#closed) this.#options.onError(error);
     };
     client.on('error', lost);
-    client.on('notification', () => this.#options.wake());
+    client.on('notification', (message) => {
+      this.#options.wake(message.payload);
+    });
     try {
       await client.connect();
       await client.query(`LISTEN ${this.#options.channel}`);

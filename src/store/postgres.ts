@@ -54,6 +54,7 @@ import type {
   StoreEngine,
 } from './engine.ts';
 import { CommitFeed } from './commit-feed.ts';
+import { commitNotice, readCommitNotice } from './commit-notice.ts';
 import {
   type StoredCatalog,
   bumpCatalogVersion,
@@ -150,10 +151,14 @@ async function createSchema(pool: pg.Pool, schema: string): Promise<void> {
 
 type Queryable = pg.Pool | pg.PoolClient;
 
-/** A commit that changed the catalog: its log entry, the commit before it, and the catalog version it made. */
-interface CatalogCommit {
+/** A commit's log entry, with the commit before it. */
+interface KnownCommit {
   previous: Timestamp;
   entry: CommitEntry;
+}
+
+/** A commit that changed the catalog, and the catalog version it made. */
+interface CatalogCommit extends KnownCommit {
   version: bigint;
 }
 
@@ -172,6 +177,8 @@ class PostgresStore implements DocumentStore, StoreEngine {
   #catalogVersion = 0n;
   /** This process's commits not yet passed to the listeners. */
   readonly #ownUnheard = new Set<Timestamp>();
+  /** A read of the log waiting its turn: later wakes join it. */
+  #queuedRead: Promise<void> | null = null;
   /** Commits are heard one batch at a time, in order. */
   #hearing: Promise<void> = Promise.resolve();
   #feed: CommitFeed | null = null;
@@ -193,8 +200,16 @@ class PostgresStore implements DocumentStore, StoreEngine {
       url,
       channel: this.#channel,
       pollMs: POLL_MS,
-      wake: () => {
-        void this.#hear(null);
+      wake: (payload) => {
+        const notice = payload === undefined ? null : readCommitNotice(payload);
+        // This process's own commits, and commits already read from the log.
+        if (notice !== null && notice.ts <= this.#heard) return;
+        const commit = notice?.commit ?? null;
+        void this.#hear(
+          commit !== null && !commit.entry.writes.some(changesCatalog)
+            ? commit
+            : null,
+        );
       },
       onError: () => {
         // Polling goes on; the feed listens again at its next tick.
@@ -208,21 +223,29 @@ class PostgresStore implements DocumentStore, StoreEngine {
   }
 
   /**
-   * Passes commits to the listeners in order: `own` (a commit this process
-   * just made, with the latest commit before it) at once when it follows
-   * the last one heard, and otherwise everything after that from the log.
-   * A commit that changed the catalog is passed on once the catalog has
-   * been read again; so is every commit after `reread`.
+   * Passes commits to the listeners in order: `known` (a commit this
+   * process just made, or one a notification described, with the latest
+   * commit before it) at once when it follows the last one heard, and
+   * otherwise everything after that from the log. A commit that changed
+   * the catalog is passed on once the catalog has been read again; so is
+   * every commit after `reread`. Reads of the log asked for while one is
+   * waiting to start are that one. Whether a commit is this process's own
+   * was recorded before it committed (`#insertCommit`): its notification
+   * may be handled before the commit call returns.
    */
   #hear(
-    own: { previous: Timestamp; entry: CommitEntry } | null,
-    reread = false,
+    known: KnownCommit | null,
+    options: { reread?: boolean } = {},
   ): Promise<void> {
-    if (own !== null) this.#ownUnheard.add(own.entry.ts);
+    const readOnly = known === null && !options.reread;
+    if (readOnly && this.#queuedRead !== null) return this.#queuedRead;
     const next = this.#hearing.then(async () => {
-      if (reread) this.#adopt(await readStoredCatalog(this.#pool, this.#s));
-      if (own !== null && own.previous === this.#heard) {
-        this.#pass(own.entry);
+      if (this.#queuedRead === next) this.#queuedRead = null;
+      if (options.reread)
+        this.#adopt(await readStoredCatalog(this.#pool, this.#s));
+      if (known !== null && known.entry.ts <= this.#heard) return;
+      if (known !== null && known.previous === this.#heard) {
+        this.#pass(known.entry);
         return;
       }
       for (;;) {
@@ -239,6 +262,7 @@ class PostgresStore implements DocumentStore, StoreEngine {
         if (entries.length < CATCH_UP_BATCH) return;
       }
     });
+    if (readOnly) this.#queuedRead = next;
     this.#hearing = next.catch(() => undefined);
     return next;
   }
@@ -377,7 +401,7 @@ class PostgresStore implements DocumentStore, StoreEngine {
   ): Promise<CatalogCommit> {
     const version = await bumpCatalogVersion(client, this.#s);
     const ts = nextCommitTs(previous);
-    await this.#insertCommit(client, ts, writes);
+    await this.#insertCommit(client, ts, previous, writes);
     return { previous, entry: { ts, writes }, version };
   }
 
@@ -612,7 +636,7 @@ class PostgresStore implements DocumentStore, StoreEngine {
             [m.sessionId, m.requestId, m.result, ts],
           );
         }
-        await this.#insertCommit(client, ts, writes);
+        await this.#insertCommit(client, ts, previous, writes);
         return { success: true, ts, writes, previous, version: next };
       },
       (outcome) => outcome.success,
@@ -621,7 +645,7 @@ class PostgresStore implements DocumentStore, StoreEngine {
       if (result.reread) {
         for (const table of request.newTables)
           this.catalog.forgetReservation(table.name);
-        await this.#hear(null, true);
+        await this.#hear(null, { reread: true });
       } else if (result.conflict.ts > this.#heard)
         // The retry begins after the commit it conflicted with, not at a
         // snapshot that conflicts with it again.
@@ -827,17 +851,25 @@ class PostgresStore implements DocumentStore, StoreEngine {
     return row ? { result: row.result, ts: BigInt(row.ts) } : null;
   }
 
-  /** Appends to the commit log, and tells the processes that follow it once it commits. */
+  /**
+   * Appends to the commit log, and tells the processes that follow it once
+   * it commits; records the commit as this process's own.
+   */
   async #insertCommit(
     client: pg.PoolClient,
     ts: Timestamp,
+    previous: Timestamp,
     writes: readonly DocumentWrite[],
   ): Promise<void> {
+    const serialized = serializeWrites(writes);
+    // Kept even if COMMIT then fails: the timestamp is then never heard,
+    // and no other commit takes it (nanoseconds, under the commit lock).
+    this.#ownUnheard.add(ts);
     await client.query(
-      `INSERT INTO ${this.#s}.commits (ts, writes) VALUES ($1, $2)`,
-      [ts, serializeWrites(writes)],
+      `WITH c AS (INSERT INTO ${this.#s}.commits (ts, writes) VALUES ($1, $2))
+       SELECT pg_notify($3, $4)`,
+      [ts, serialized, this.#channel, commitNotice(ts, previous, serialized)],
     );
-    await client.query('SELECT pg_notify($1, $2)', [this.#channel, String(ts)]);
   }
 
   /** The latest commit and the stored catalog version, in one round trip. */
