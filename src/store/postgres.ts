@@ -39,7 +39,6 @@ import {
 } from './catalog.ts';
 import {
   deserializeWrites,
-  documentWrite,
   findConflict,
   renumberedConflict,
   serializeWrites,
@@ -47,13 +46,13 @@ import {
   sessionRequestConflict,
   tableCreation,
 } from './commit-plan.ts';
-import type {
-  CommitRequest,
-  IndexEntry,
-  PendingWrite,
-  StoreEngine,
-} from './engine.ts';
+import type { CommitRequest, IndexEntry, StoreEngine } from './engine.ts';
 import { CommitFeed } from './commit-feed.ts';
+import {
+  appendCommit,
+  commitRows,
+  readSinceSnapshot,
+} from './postgres-commit.ts';
 import { commitNotice, readCommitNotice } from './commit-notice.ts';
 import {
   type StoredCatalog,
@@ -63,12 +62,13 @@ import {
 } from './postgres-catalog.ts';
 import { CommitListeners } from './commit-listeners.ts';
 import { nextCommitTs, nowMilliseconds } from './clock.ts';
-import { documentFromText, documentToText } from './document-json.ts';
+import { documentFromText } from './document-json.ts';
 import type { KeyInterval } from './key-range.ts';
 import type {
   CommitEntry,
   CommitListener,
   CommitResult,
+  Conflict,
   Document,
   DocumentStore,
   IndexDefinition,
@@ -574,34 +574,21 @@ class PostgresStore implements DocumentStore, StoreEngine {
             success: false,
             conflict: renumberedConflict(await this.#latestInDatabase(client)),
           };
-        const after = await this.#commitsAfter(
+        const since = await readSinceSnapshot(
           client,
+          this.#s,
           request.snapshotTs,
-          Number.MAX_SAFE_INTEGER,
         );
-        const conflict = findConflict(request.readSet, after, this.catalog);
+        const previous = since.latest;
+        const conflict = findConflict(
+          request.readSet,
+          since.after,
+          this.catalog,
+        );
         if (conflict) return { success: false, conflict };
-        for (const { sessionId, requestId } of request.mutations) {
-          const recorded = await this.#sessionRequest(
-            client,
-            sessionId,
-            requestId,
-          );
-          if (recorded) {
-            return {
-              success: false,
-              conflict: sessionRequestConflict(
-                sessionId,
-                requestId,
-                recorded.ts,
-              ),
-            };
-          }
-        }
-        const { previous, version } = await this.#heads(client);
         // Another process changed the catalog since this one read it: the
         // writes might miss an index it added, so the transaction runs again.
-        if (version !== this.#catalogVersion)
+        if (since.catalogVersion !== this.#catalogVersion)
           return {
             success: false,
             conflict: renumberedConflict(previous),
@@ -622,22 +609,39 @@ class PostgresStore implements DocumentStore, StoreEngine {
             };
         }
         const ts = nextCommitTs(previous);
-        const writes: DocumentWrite[] = [];
+        const created: DocumentWrite[] = [];
         for (const table of request.newTables)
-          await this.#createTable(client, table, writes);
-        const next =
+          await this.#createTable(client, table, created);
+        const version =
           request.newTables.length > 0
             ? await bumpCatalogVersion(client, this.#s)
-            : version;
-        await this.#writeDocuments(client, request.writes, ts, writes);
-        for (const m of request.mutations) {
-          await client.query(
-            `INSERT INTO ${this.#s}.session_requests (session_id, request_id, result, ts) VALUES ($1, $2, $3, $4)`,
-            [m.sessionId, m.requestId, m.result, ts],
-          );
-        }
-        await this.#insertCommit(client, ts, previous, writes);
-        return { success: true, ts, writes, previous, version: next };
+            : since.catalogVersion;
+        const rows = await commitRows(
+          client,
+          this.#s,
+          request.writes,
+          ts,
+          (tableNumber) => this.catalog.indexes(tableNumber),
+        );
+        const writes = [...created, ...rows.writes];
+        const serializedWrites = serializeWrites(writes);
+        // Kept even if COMMIT then fails: the timestamp is then never heard,
+        // and no other commit takes it (nanoseconds, under the commit lock).
+        this.#ownUnheard.add(ts);
+        const recorded = await appendCommit(client, this.#s, {
+          ts,
+          rows,
+          serializedWrites,
+          mutations: request.mutations,
+          channel: this.#channel,
+          notice: commitNotice(ts, previous, serializedWrites),
+        });
+        if (recorded < request.mutations.length)
+          return {
+            success: false,
+            conflict: await this.#recordedConflict(client, request.mutations),
+          };
+        return { success: true, ts, writes, previous, version };
       },
       (outcome) => outcome.success,
     );
@@ -664,6 +668,19 @@ class PostgresStore implements DocumentStore, StoreEngine {
     return { success: true, ts: result.ts, writes: result.writes };
   }
 
+  /** The conflict of a commit one of whose mutations was recorded meanwhile. */
+  async #recordedConflict(
+    client: pg.PoolClient,
+    mutations: CommitRequest['mutations'],
+  ): Promise<Conflict> {
+    for (const { sessionId, requestId } of mutations) {
+      const recorded = await this.#sessionRequest(client, sessionId, requestId);
+      if (recorded)
+        return sessionRequestConflict(sessionId, requestId, recorded.ts);
+    }
+    throw new Error('a mutation record was refused, yet none is recorded');
+  }
+
   /**
    * Runs `work` in one PostgreSQL transaction holding the commit lock. It
    * commits unless `work` throws or `keep` says the outcome must not be kept.
@@ -674,8 +691,8 @@ class PostgresStore implements DocumentStore, StoreEngine {
   ): Promise<T> {
     const client = await this.#pool.connect();
     try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [COMMIT_LOCK]);
+      // One round trip: the lock is held from here to COMMIT.
+      await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${COMMIT_LOCK})`);
       const outcome = await work(client);
       await client.query(keep(outcome) ? 'COMMIT' : 'ROLLBACK');
       return outcome;
@@ -684,71 +701,6 @@ class PostgresStore implements DocumentStore, StoreEngine {
       throw error;
     } finally {
       client.release();
-    }
-  }
-
-  async #writeDocuments(
-    client: pg.PoolClient,
-    pending: readonly PendingWrite[],
-    ts: Timestamp,
-    writes: DocumentWrite[],
-  ): Promise<void> {
-    if (pending.length === 0) return;
-    const ids = pending.map((w) => w.id);
-    const { rows } = await client.query<{ id: string; value: string | null }>(
-      `SELECT DISTINCT ON (id) id, value FROM ${this.#s}.documents WHERE id = ANY($1) ORDER BY id, ts DESC`,
-      [ids],
-    );
-    const before = new Map(rows.map((row) => [row.id, row.value]));
-    const docs = {
-      id: [] as string[],
-      ts: [] as bigint[],
-      table: [] as number[],
-      value: [] as (string | null)[],
-    };
-    const entries = {
-      index: [] as number[],
-      key: [] as Buffer[],
-      ts: [] as bigint[],
-      id: [] as (string | null)[],
-    };
-    for (const write of pending) {
-      const old = before.get(write.id);
-      const entry = documentWrite(
-        write,
-        old ? documentFromText(old) : null,
-        this.catalog.indexes(write.table.number),
-      );
-      writes.push(entry);
-      docs.id.push(write.id);
-      docs.ts.push(ts);
-      docs.table.push(write.table.number);
-      docs.value.push(write.document && documentToText(write.document));
-      for (const key of entry.keys) {
-        if (key.old && key.new && key.old.equals(key.new)) continue;
-        for (const [k, id] of [
-          [key.old, null],
-          [key.new, write.id],
-        ] as const) {
-          if (!k) continue;
-          entries.index.push(key.indexId);
-          entries.key.push(k);
-          entries.ts.push(ts);
-          entries.id.push(id);
-        }
-      }
-    }
-    await client.query(
-      `INSERT INTO ${this.#s}.documents (id, ts, table_number, value)
-       SELECT * FROM unnest($1::text[], $2::bigint[], $3::int[], $4::text[])`,
-      [docs.id, docs.ts, docs.table, docs.value],
-    );
-    if (entries.index.length > 0) {
-      await client.query(
-        `INSERT INTO ${this.#s}.index_entries (index_id, key, ts, document_id)
-         SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bigint[], $4::text[])`,
-        [entries.index, entries.key, entries.ts, entries.id],
-      );
     }
   }
 
@@ -870,23 +822,6 @@ class PostgresStore implements DocumentStore, StoreEngine {
        SELECT pg_notify($3, $4)`,
       [ts, serialized, this.#channel, commitNotice(ts, previous, serialized)],
     );
-  }
-
-  /** The latest commit and the stored catalog version, in one round trip. */
-  async #heads(
-    client: Queryable,
-  ): Promise<{ previous: Timestamp; version: bigint }> {
-    const { rows } = await client.query<{
-      ts: string | null;
-      version: string | null;
-    }>(
-      `SELECT (SELECT MAX(ts) FROM ${this.#s}.commits) AS ts,
-              (SELECT value FROM ${this.#s}.meta WHERE key = 'catalog') AS version`,
-    );
-    return {
-      previous: BigInt(rows[0]?.ts ?? 0),
-      version: BigInt(rows[0]?.version ?? 0),
-    };
   }
 
   async #latestInDatabase(client: Queryable): Promise<Timestamp> {
