@@ -168,6 +168,10 @@ export async function startServer(
     config.adminKey === undefined
       ? await dataDirAdminKey(config.data)
       : { key: config.adminKey, created: false };
+  if (config.adminKey === undefined && config.databaseUrl !== undefined)
+    logger.warn(
+      "the admin key is this data directory's own: processes sharing the database need one key, given to each (--admin-key or CONVERGE_ADMIN_KEY)",
+    );
   const deployment = { url: '', siteUrl: '' };
   const fileOptions = {
     files: opened.files,
