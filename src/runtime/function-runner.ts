@@ -47,6 +47,7 @@ import { systemTransaction } from './system-transaction.ts';
 import type { NestedUdfType } from './udf-syscalls.ts';
 import { type UdfHost, UdfRun } from './udf-run.ts';
 import { vectorSearch } from './vector-search.ts';
+import { writeConflictMessage } from './write-conflict.ts';
 import {
   isSystemCaller,
   isSystemPath,
@@ -350,7 +351,7 @@ export class FunctionRunner {
         return ran(
           {
             success: false,
-            errorMessage: `Documents read from or written to the "${table}" table changed while this mutation was being run and on every subsequent retry (conflict on ${id || table}). Another call to this mutation changed the same documents.`,
+            errorMessage: writeConflictMessage(table, id),
             logLines: tried.logLines,
           },
           attempt,

@@ -25,6 +25,7 @@ import {
   transitionJob,
 } from './scheduled-jobs.ts';
 import { systemTransaction } from './system-transaction.ts';
+import { writeConflictMessage } from './write-conflict.ts';
 
 /** Polls until `check` passes, for work the schedulers do in the background. */
 async function eventually(check: () => Promise<void> | void, timeoutMs = 5000) {
@@ -208,5 +209,49 @@ describe('schedulers of several processes on one store', () => {
         jobs.map((job) => job['name']),
       ),
     ).toEqual(['slow:run']);
+  });
+
+  test('a scheduled mutation that loses to other writes on every retry stays pending and runs again, as on Convex', async () => {
+    await using temporary = await temporaryStore();
+    const { store } = temporary;
+    await applySchema(store, null);
+    const job = await schedule(store, 'busy:write', Date.now());
+    // Its first run loses to other processes' writes five times over; the
+    // second goes through.
+    const runs: string[] = [];
+    const runner: JobRunner = {
+      kindOf: () => 'mutation',
+      async runMutation(_path, _args, { jobId }) {
+        runs.push(jobId);
+        if (runs.length === 1)
+          return {
+            success: false,
+            errorMessage: writeConflictMessage('counters', 'some id'),
+            logLines: [],
+          };
+        await systemTransaction(store, (tx) =>
+          transitionJob(tx, jobId, 'pending', { kind: 'success' }, Date.now()),
+        );
+        return DONE;
+      },
+      runAction: () => Promise.resolve(DONE),
+    };
+    const reported: FunctionResult[] = [];
+    const scheduler = new Scheduler(runner, store, {
+      pollMs: 20,
+      onJobFinished: (_job, result) => reported.push(result),
+    });
+    await scheduler.start();
+    try {
+      await eventually(() => expect(reported).toHaveLength(1));
+    } finally {
+      await scheduler.close();
+    }
+
+    expect(runs).toEqual([job, job]);
+    expect(reported).toEqual([DONE]);
+    expect(await jobDocument(store, job)).toMatchObject({
+      state: { kind: 'success' },
+    });
   });
 });

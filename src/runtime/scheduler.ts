@@ -5,7 +5,9 @@
  * - A mutation job runs in one transaction together with its move from
  *   `pending` to `success`, so it runs exactly once, even when several
  *   schedulers (processes) race for it: the loser's transaction conflicts
- *   and finds the job no longer pending.
+ *   and finds the job no longer pending. One that loses to other writes
+ *   on all its retries stays pending and runs again a little later, as
+ *   Convex runs it until it commits.
  * - An action job first moves to `inProgress` in a transaction of its own,
  *   which only one scheduler wins and which records that scheduler's lease
  *   on it, then runs, then is marked done: at most once. The lease is
@@ -37,6 +39,7 @@ import {
 } from './scheduled-jobs.ts';
 import { type JobLeaseOptions, JobLeases } from './job-leases.ts';
 import { systemTransaction } from './system-transaction.ts';
+import { isWriteConflict } from './write-conflict.ts';
 import type { Value } from 'convex/values';
 
 const CRON_JOBS = '_cron_jobs';
@@ -46,6 +49,14 @@ const DEFAULT_MAX_CONCURRENT = 16;
 const DEFAULT_POLL_MS = 1000;
 /** At most this many cron jobs per app: Convex's limit on crons is far lower. */
 const MAX_CRON_DOCUMENTS = 1000;
+/**
+ * A scheduled mutation that lost to other writes on all of a run's retries
+ * waits this long before it runs again, doubling up to the maximum: the
+ * runner already backed off between its own retries, and 2 s bounds how
+ * late a job on a busy document starts once the others let it through.
+ */
+const FIRST_CONFLICT_BACKOFF_MS = 20;
+const MAX_CONFLICT_BACKOFF_MS = 2000;
 /** setTimeout's largest delay (a signed 32-bit count of milliseconds). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -87,6 +98,8 @@ export class Scheduler {
   readonly #onJobFinished: SchedulerOptions['onJobFinished'];
   readonly #leases: JobLeases;
   readonly #running = new Map<string, Promise<void>>();
+  /** Pending mutation jobs whose last run lost to other writes: how often, and when to run them again. */
+  readonly #conflicted = new Map<string, { losses: number; at: number }>();
   #state: State = 'idle';
   #loop: Promise<void> = Promise.resolve();
   #wake: (() => void) | null = null;
@@ -158,14 +171,19 @@ export class Scheduler {
         now,
         Math.max(free, 0) + this.#running.size,
       );
+      const dueIds = new Set(due.map((job) => job.id));
+      for (const id of this.#conflicted.keys())
+        if (!dueIds.has(id)) this.#conflicted.delete(id);
       for (const job of due) {
         if (this.#running.size >= this.#maxConcurrent) break;
-        if (!this.#running.has(job.id)) this.#launch(job);
+        const waiting = (this.#conflicted.get(job.id)?.at ?? 0) > now;
+        if (!this.#running.has(job.id) && !waiting) this.#launch(job);
       }
       const until = Math.min(
         nextTime ?? Number.POSITIVE_INFINITY,
         this.#nextCronMs,
         now + this.#pollMs,
+        ...[...this.#conflicted.values()].map((entry) => entry.at),
       );
       await this.#sleep(until - Date.now());
     }
@@ -192,6 +210,17 @@ export class Scheduler {
       const result = await this.#runner.runMutation(job.name, job.args, {
         jobId: job.id,
       });
+      if (isWriteConflict(result)) {
+        // Still pending: Convex runs it again until it commits.
+        const losses = (this.#conflicted.get(job.id)?.losses ?? 0) + 1;
+        const backoff = Math.min(
+          FIRST_CONFLICT_BACKOFF_MS * 2 ** (losses - 1),
+          MAX_CONFLICT_BACKOFF_MS,
+        );
+        this.#conflicted.set(job.id, { losses, at: Date.now() + backoff });
+        return;
+      }
+      this.#conflicted.delete(job.id);
       // Not pending any more: another scheduler ran it, and reports it.
       if (result.success || (await this.#fail(job, result.errorMessage)))
         this.#onJobFinished?.(job, result);
