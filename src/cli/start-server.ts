@@ -187,6 +187,12 @@ export async function startServer(
   });
   const scheduler = new Scheduler(runner, store, {
     crons: initial.config.crons,
+    onError: (error) => {
+      log(
+        'error',
+        `the scheduler's work failed, to be tried again: ${String(error)}`,
+      );
+    },
     onJobFinished: (job, result) => {
       if (!result.success)
         logger.warn(

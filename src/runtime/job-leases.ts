@@ -60,6 +60,12 @@ const MAX_UNLEASED = 10_000;
 export interface JobLeaseOptions {
   leaseMs?: number;
   renewMs?: number;
+  /**
+   * A renewal the store failed; the next one tries again, and a lease that
+   * runs out meanwhile is taken back as a dead process's would be. By
+   * default it is thrown, out of band.
+   */
+  onError?: (error: unknown) => void;
 }
 
 export class JobLeases {
@@ -68,6 +74,7 @@ export class JobLeases {
   readonly owner = randomUUID();
   readonly #leaseMs: number;
   readonly #renewMs: number;
+  readonly #onError: (error: unknown) => void;
   /**
    * Lease ids by job id: set when a claim commits, dropped when the job's
    * finish commits or a renewal finds the lease taken back.
@@ -80,6 +87,7 @@ export class JobLeases {
     this.#store = store;
     this.#leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.#renewMs = options.renewMs ?? DEFAULT_RENEW_MS;
+    this.#onError = options.onError ?? throwOutOfBand;
   }
 
   /** The jobs this scheduler holds leases on. */
@@ -182,12 +190,7 @@ export class JobLeases {
     const next = (): void => {
       this.#timer = setTimeout(() => {
         this.#renewal = this.renew(Date.now())
-          .catch((error: unknown) => {
-            // A store failure: as for a job's (scheduler.ts), the process stops.
-            queueMicrotask(() => {
-              throw error;
-            });
-          })
+          .catch(this.#onError)
           .finally(() => {
             if (this.#timer !== null) next();
           });
@@ -238,4 +241,11 @@ async function leaseOf(tx: Transaction, jobId: string): Promise<boolean> {
     limit: 1,
   });
   return documents.length > 0;
+}
+
+/** Where a failure goes when no one asked for it: the process's uncaught errors. */
+export function throwOutOfBand(error: unknown): void {
+  queueMicrotask(() => {
+    throw error;
+  });
 }

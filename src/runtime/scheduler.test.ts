@@ -213,4 +213,39 @@ describe('the scheduler', () => {
     running.scheduler.replaceCrons([]);
     await eventually(async () => expect(await identifiers()).toEqual([]));
   });
+
+  test('a store that fails for a while is reported, and the jobs run once it is back', async () => {
+    await using rt = await startBasicRuntime();
+    let failures = 0;
+    const flaky = new Proxy(rt.store, {
+      get(target, property, receiver) {
+        if (property === 'begin' && failures > 0)
+          return () => {
+            failures--;
+            return Promise.reject(new Error('the database is away'));
+          };
+        const value: unknown = Reflect.get(target, property, receiver);
+        return typeof value === 'function'
+          ? (value as (...args: unknown[]) => unknown).bind(target)
+          : value;
+      },
+    });
+    const reported: string[] = [];
+    const scheduler = new Scheduler(rt.runner, flaky, {
+      pollMs: 20,
+      onError: (error) => reported.push(String(error)),
+    });
+    await scheduler.start();
+    // The database is away for the scheduler's next three reads.
+    failures = 3;
+    await rt.runner.runMutation('scheduling:plan', { name: 'away' });
+    await eventually(async () =>
+      expect(await value(rt, 'counters:get', { name: 'away' })).toBe(1),
+    );
+    await scheduler.close();
+    expect(reported.length).toBeGreaterThan(0);
+    expect(reported.every((r) => r.includes('the database is away'))).toBe(
+      true,
+    );
+  });
 });

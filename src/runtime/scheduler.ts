@@ -37,7 +37,11 @@ import {
   scheduleJob,
   transitionJob,
 } from './scheduled-jobs.ts';
-import { type JobLeaseOptions, JobLeases } from './job-leases.ts';
+import {
+  type JobLeaseOptions,
+  JobLeases,
+  throwOutOfBand,
+} from './job-leases.ts';
 import { systemTransaction } from './system-transaction.ts';
 import { isWriteConflict } from './write-conflict.ts';
 import type { Value } from 'convex/values';
@@ -83,6 +87,13 @@ export interface SchedulerOptions {
   leases?: JobLeaseOptions;
   /** Told of every finished job, for logs. */
   onJobFinished?: (job: ScheduledJob, result: FunctionResult) => void;
+  /**
+   * A store failure in the scheduler's own work (finding due jobs, crons,
+   * leases, a job's state change): what failed is tried again at the next
+   * tick, so a database that is away for a while delays jobs and loses
+   * none. By default it is thrown, out of band.
+   */
+  onError?: (error: unknown) => void;
 }
 
 type State = 'idle' | 'running' | 'closed';
@@ -96,6 +107,7 @@ export class Scheduler {
   readonly #maxConcurrent: number;
   readonly #pollMs: number;
   readonly #onJobFinished: SchedulerOptions['onJobFinished'];
+  readonly #onError: (error: unknown) => void;
   readonly #leases: JobLeases;
   readonly #running = new Map<string, Promise<void>>();
   /** Pending mutation jobs whose last run lost to other writes: how often, and when to run them again. */
@@ -118,7 +130,11 @@ export class Scheduler {
     this.#maxConcurrent = options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT;
     this.#pollMs = options.pollMs ?? DEFAULT_POLL_MS;
     this.#onJobFinished = options.onJobFinished;
-    this.#leases = new JobLeases(store, options.leases);
+    this.#onError = options.onError ?? throwOutOfBand;
+    this.#leases = new JobLeases(store, {
+      ...options.leases,
+      onError: this.#onError,
+    });
   }
 
   async start(): Promise<void> {
@@ -160,43 +176,49 @@ export class Scheduler {
   async #run(): Promise<void> {
     while (this.#state === 'running') {
       this.#dirty = false;
-      const now = Date.now();
-      await this.#leases.takeBackExpired(now);
-      if (now >= this.#nextCronMs || this.#cronsReplaced)
-        this.#nextCronMs = await this.#tickCrons(now);
-      const free = this.#maxConcurrent - this.#running.size;
-      const tx = await this.#store.begin();
-      const { due, nextTime } = await dueJobs(
-        tx,
-        now,
-        Math.max(free, 0) + this.#running.size,
-      );
-      const dueIds = new Set(due.map((job) => job.id));
-      for (const id of this.#conflicted.keys())
-        if (!dueIds.has(id)) this.#conflicted.delete(id);
-      for (const job of due) {
-        if (this.#running.size >= this.#maxConcurrent) break;
-        const waiting = (this.#conflicted.get(job.id)?.at ?? 0) > now;
-        if (!this.#running.has(job.id) && !waiting) this.#launch(job);
+      try {
+        await this.#tick();
+      } catch (error) {
+        this.#onError(error);
+        await this.#sleep(this.#pollMs);
       }
-      const until = Math.min(
-        nextTime ?? Number.POSITIVE_INFINITY,
-        this.#nextCronMs,
-        now + this.#pollMs,
-        ...[...this.#conflicted.values()].map((entry) => entry.at),
-      );
-      await this.#sleep(until - Date.now());
     }
+  }
+
+  /** Takes back expired leases, schedules due crons, launches due jobs, then sleeps until there is more to do. */
+  async #tick(): Promise<void> {
+    const now = Date.now();
+    await this.#leases.takeBackExpired(now);
+    if (now >= this.#nextCronMs || this.#cronsReplaced)
+      this.#nextCronMs = await this.#tickCrons(now);
+    const free = this.#maxConcurrent - this.#running.size;
+    const tx = await this.#store.begin();
+    const { due, nextTime } = await dueJobs(
+      tx,
+      now,
+      Math.max(free, 0) + this.#running.size,
+    );
+    const dueIds = new Set(due.map((job) => job.id));
+    for (const id of this.#conflicted.keys())
+      if (!dueIds.has(id)) this.#conflicted.delete(id);
+    for (const job of due) {
+      if (this.#running.size >= this.#maxConcurrent) break;
+      const waiting = (this.#conflicted.get(job.id)?.at ?? 0) > now;
+      if (!this.#running.has(job.id) && !waiting) this.#launch(job);
+    }
+    const until = Math.min(
+      nextTime ?? Number.POSITIVE_INFINITY,
+      this.#nextCronMs,
+      now + this.#pollMs,
+      ...[...this.#conflicted.values()].map((entry) => entry.at),
+    );
+    await this.#sleep(until - Date.now());
   }
 
   #launch(job: ScheduledJob): void {
     const run = this.#execute(job)
-      .catch((error: unknown) => {
-        // A store failure while running a job: it stays as it was and is retried.
-        queueMicrotask(() => {
-          throw error;
-        });
-      })
+      // A store failure while running a job: it stays as it was and is retried.
+      .catch(this.#onError)
       .finally(() => {
         this.#running.delete(job.id);
         this.#poke();
@@ -268,8 +290,14 @@ export class Scheduler {
   async #tickCrons(now: number): Promise<number> {
     if (this.#crons.length === 0 && !this.#cronsReplaced)
       return Number.POSITIVE_INFINITY;
+    const replaced = this.#cronsReplaced;
     this.#cronsReplaced = false;
     const crons = this.#crons;
+    // A failed tick reconciles again at the next one.
+    const restore = (error: unknown): never => {
+      this.#cronsReplaced ||= replaced;
+      throw error;
+    };
     return systemTransaction(this.#store, async (tx) => {
       const records = await cronRecords(tx);
       let next = Number.POSITIVE_INFINITY;
@@ -302,7 +330,7 @@ export class Scheduler {
       }
       for (const removed of records.values()) await tx.delete(removed.id);
       return next;
-    });
+    }).catch(restore);
   }
 
   #poke(): void {
