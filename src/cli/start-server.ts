@@ -124,11 +124,18 @@ export async function startServer(
     databaseUrl: config.databaseUrl,
   });
   const { store } = opened;
-  // Variables set through the admin API override the file's.
-  let env: Readonly<Record<string, string>> = {
+  const host =
+    config.host === '0.0.0.0' || config.host === '::'
+      ? '127.0.0.1'
+      : config.host;
+  // Convex's system variables, known now unless a port is chosen at listen.
+  let system = systemVariables(host, config.port, config.sitePort);
+  // Variables set through the admin API override the file's; the system's override both.
+  let userEnv: Readonly<Record<string, string>> = {
     ...fileEnv,
     ...(await storedEnvironment(store)),
   };
+  let env: Readonly<Record<string, string>> = { ...userEnv, ...system };
   const refuse = async (error: string): Promise<StartResult> => {
     await opened.close();
     return { success: false, error };
@@ -309,10 +316,6 @@ export async function startServer(
       log('error', `an HTTP handler failed: ${String(error)}`);
     },
   });
-  const host =
-    config.host === '0.0.0.0' || config.host === '::'
-      ? '127.0.0.1'
-      : config.host;
   deployment.url = `http://${host}:${door.port}`;
   const site = await startSiteServer({
     host: config.host,
@@ -324,6 +327,7 @@ export async function startServer(
   });
   const siteUrl = `http://${host}:${site.port}`;
   deployment.siteUrl = siteUrl;
+  system = systemVariables(host, door.port, site.port);
 
   let closed = false;
   const reloadFunctions = async (): Promise<ReloadResult> => {
@@ -339,16 +343,19 @@ export async function startServer(
     return { success: true, functions: next.loaded.functions.size };
   };
   function setEnvironment(next: Readonly<Record<string, string>>): void {
-    env = { ...next };
+    userEnv = { ...next };
+    env = { ...userEnv, ...system };
     runner.setEnvironment(env);
     sync.invalidateAll();
   }
+  // Ports chosen at listen: functions see the system variables from now on.
+  if (!sameEnvironment({ ...userEnv, ...system }, env)) setEnvironment(userEnv);
   // Variables set through another process sharing the store apply here too.
   const unwatchEnvironment = watchEnvironment(
     store,
     (stored) => {
       const next = { ...fileEnv, ...stored };
-      if (!sameEnvironment(next, env)) setEnvironment(next);
+      if (!sameEnvironment(next, userEnv)) setEnvironment(next);
     },
     (error) => {
       log(
@@ -423,4 +430,22 @@ async function dataDirAdminKey(
   const key = `converge|${randomBytes(32).toString('hex')}`;
   await writeFile(path, `${key}\n`, { mode: 0o600, flag: 'wx' });
   return { key, created: true };
+}
+
+/**
+ * What functions see as `CONVEX_CLOUD_URL` and `CONVEX_SITE_URL`, as on
+ * Convex: where clients reach the deployment and its HTTP actions. A port
+ * of 0 is chosen at listen, so its variable is missing until then.
+ */
+function systemVariables(
+  host: string,
+  port: number,
+  sitePort: number,
+): Record<string, string> {
+  return {
+    ...(port === 0 ? {} : { CONVEX_CLOUD_URL: `http://${host}:${port}` }),
+    ...(sitePort === 0
+      ? {}
+      : { CONVEX_SITE_URL: `http://${host}:${sitePort}` }),
+  };
 }

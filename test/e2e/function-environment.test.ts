@@ -99,3 +99,25 @@ test('the admin API sets and removes variables for every subscriber, over the fi
     'hello from the file',
   );
 });
+
+const urls = makeFunctionReference<
+  'query',
+  Record<string, never>,
+  { cloud: string | null; site: string | null }
+>('env:urls');
+
+test('functions see CONVEX_CLOUD_URL and CONVEX_SITE_URL: where clients reach the deployment and its HTTP actions', async () => {
+  await using server = await startTestServer('cli');
+  await using clients = convexClients(server.url);
+  const client = clients.open();
+  expect(await client.query(urls, {})).toEqual({
+    cloud: server.url,
+    site: server.siteUrl,
+  });
+  // Set alongside the deployment's own variables, which do not hide them.
+  server.setEnvironment({ GREETING: 'hello' });
+  expect(await client.query(urls, {})).toEqual({
+    cloud: server.url,
+    site: server.siteUrl,
+  });
+});

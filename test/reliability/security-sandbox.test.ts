@@ -143,13 +143,16 @@ describe('user code cannot reach the host', () => {
     expect(await http.query(thenTrapCatch, {})).toMatch(/^blocked/);
   });
 
-  test('process.env is the deployment’s variables, and nothing of the host', async () => {
+  test('process.env is the deployment’s variables and Convex’s system ones, and nothing of the host', async () => {
     const http = new ConvexHttpClient(server.url, { logger: false });
     const seen = await http.query(environment, {});
     expect(seen).toEqual({
-      keys: ['IDENTITY_ISSUER', 'SANDBOX_VARIABLE'].filter((name) =>
-        seen.keys.includes(name),
-      ),
+      keys: [
+        'IDENTITY_ISSUER',
+        'SANDBOX_VARIABLE',
+        'CONVEX_CLOUD_URL',
+        'CONVEX_SITE_URL',
+      ].filter((name) => seen.keys.includes(name)),
       home: null,
       path: null,
       secret: null,

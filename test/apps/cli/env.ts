@@ -5,3 +5,12 @@ export const read = queryGeneric({
   args: {},
   handler: async () => process.env.GREETING ?? null,
 });
+
+/** Convex's system variables: where clients reach the deployment and its HTTP actions. */
+export const urls = queryGeneric({
+  args: {},
+  handler: async () => ({
+    cloud: process.env.CONVEX_CLOUD_URL ?? null,
+    site: process.env.CONVEX_SITE_URL ?? null,
+  }),
+});
