@@ -25,6 +25,7 @@ test('readConfig() reads every setting from its environment variable', () => {
     CONVERGE_ADMIN_KEY: 'secret',
     CONVERGE_JWT_SECRET: 'dev-secret',
     CONVERGE_ENV_FILE: '.env.local',
+    CONVERGE_DRAIN_MS: '0',
   });
   expect(result).toEqual({
     success: true,
@@ -38,6 +39,7 @@ test('readConfig() reads every setting from its environment variable', () => {
       adminKey: 'secret',
       jwtSecret: 'dev-secret',
       envFile: '.env.local',
+      drainMs: 0,
     },
   });
 });
@@ -80,4 +82,16 @@ test('readConfig() reports bad settings as values', () => {
   expect(unknown.success ? '' : unknown.error).toMatch(
     /Unknown option '--verbose'/,
   );
+});
+
+test('readConfig() takes the drain time from --drain-ms, over CONVERGE_DRAIN_MS, in whole milliseconds', () => {
+  const result = readConfig(['--drain-ms', '250'], {
+    CONVERGE_DRAIN_MS: '9000',
+  });
+  expect(result.success && result.config.drainMs).toBe(250);
+  expect(readConfig(['--drain-ms', '1.5'], {})).toEqual({
+    success: false,
+    error:
+      '--drain-ms / CONVERGE_DRAIN_MS must be a whole number of milliseconds, got "1.5"',
+  });
 });

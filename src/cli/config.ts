@@ -28,6 +28,12 @@ export interface Config {
    * means they see none.
    */
   envFile: string | undefined;
+  /**
+   * On SIGTERM, how long `serve` keeps serving with `/health` answering 503
+   * before it closes its listener and its clients' sockets: the time a load
+   * balancer needs to stop sending it new connections. 0 closes at once.
+   */
+  drainMs: number;
 }
 
 export const defaults = {
@@ -36,6 +42,14 @@ export const defaults = {
   sitePort: 3211,
   host: '0.0.0.0',
   data: './.converge',
+  /**
+   * Kubernetes takes a terminating pod out of its Service when it sends
+   * SIGTERM, and the proxies in front hear of it a second or a few later;
+   * a balancer polling `/health` every second or two needs two or three
+   * polls to give up on a process. Five seconds covers both and leaves half
+   * of Docker's 10 s stop timeout for the in-flight work.
+   */
+  drainMs: 5000,
 } as const;
 
 /** Each setting: its flag, its environment variable. */
@@ -49,6 +63,7 @@ const settings = {
   adminKey: { flag: 'admin-key', env: 'CONVERGE_ADMIN_KEY' },
   jwtSecret: { flag: 'jwt-secret', env: 'CONVERGE_JWT_SECRET' },
   envFile: { flag: 'env-file', env: 'CONVERGE_ENV_FILE' },
+  drainMs: { flag: 'drain-ms', env: 'CONVERGE_DRAIN_MS' },
 } as const satisfies Record<keyof Config, { flag: string; env: string }>;
 
 export type ConfigResult =
@@ -90,6 +105,12 @@ export function readConfig(
     '--site-port / CONVERGE_SITE_PORT',
   );
   if (typeof sitePort === 'string') return { success: false, error: sitePort };
+  const drainMs = readMilliseconds(
+    pick('drainMs'),
+    defaults.drainMs,
+    '--drain-ms / CONVERGE_DRAIN_MS',
+  );
+  if (typeof drainMs === 'string') return { success: false, error: drainMs };
   const databaseUrl = pick('databaseUrl');
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     return {
@@ -109,6 +130,7 @@ export function readConfig(
       adminKey: pick('adminKey'),
       jwtSecret: pick('jwtSecret'),
       envFile: pick('envFile'),
+      drainMs,
     },
   };
 }
@@ -124,4 +146,16 @@ function readPort(
   return /^\d+$/.test(value) && port <= 65535
     ? port
     : `${name} must be a port number, got "${value}"`;
+}
+
+/** A whole number of milliseconds, or the problem as a string. */
+function readMilliseconds(
+  value: string | undefined,
+  fallback: number,
+  name: string,
+): number | string {
+  if (value === undefined) return fallback;
+  return /^\d+$/.test(value) && Number.isSafeInteger(Number(value))
+    ? Number(value)
+    : `${name} must be a whole number of milliseconds, got "${value}"`;
 }

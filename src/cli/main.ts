@@ -5,6 +5,15 @@
  * functions on every change; `codegen` writes the functions directory's
  * `_generated/`. Logs are JSON lines on stderr (readable on a terminal);
  * stdout carries the banner.
+ *
+ * SIGTERM is how orchestrators stop a process that may sit behind a load
+ * balancer, so `serve` drains first: for `--drain-ms` it serves as before
+ * while `/health` answers 503, then closes. SIGINT is a person at a
+ * terminal, and `dev` is nobody's backend: both close at once. Closing
+ * stops the listeners, closes every sync socket with 1001 (the client
+ * reconnects about a second later, through the balancer to another
+ * process, and sends its queries and unanswered mutations again), and
+ * waits for the mutations and actions already running.
  */
 import { join } from 'node:path';
 import packageJson from '../../package.json' with { type: 'json' };
@@ -12,10 +21,10 @@ import { uwsTransport } from '../ws/uws.ts';
 import { banner } from './banner.ts';
 import { runCodegen } from './codegen.ts';
 import { readConfig } from './config.ts';
-import { createLogger } from './logger.ts';
+import { type Logger, createLogger } from './logger.ts';
 import { shutdownSignal } from './shutdown-signal.ts';
 import { startDevServer } from './start-dev-server.ts';
-import { startServer } from './start-server.ts';
+import { type RunningServer, startServer } from './start-server.ts';
 
 const usage = `Usage: converge serve [options]
        converge dev [options]
@@ -36,6 +45,8 @@ Options (each also an environment variable):
   --admin-key KEY      CONVERGE_ADMIN_KEY   default generated on first start
   --jwt-secret SECRET  CONVERGE_JWT_SECRET  default unset; when set, accept HS256 dev tokens signed with it
   --env-file FILE      CONVERGE_ENV_FILE    default unset; a dotenv file: the functions' process.env
+  --drain-ms N         CONVERGE_DRAIN_MS    default 5000; on SIGTERM, how long serve answers /health
+                                            with 503 (and serves as before) before it closes
 `;
 
 /** File name of the admin key in the data directory, as start-server.ts keeps it. */
@@ -80,9 +91,26 @@ async function serve(
       watching: mode === 'dev',
     }),
   );
-  await shutdown;
+  const signal = await shutdown;
+  if (mode === 'serve' && signal === 'SIGTERM')
+    await drain(server, config.drainMs, logger);
   await server.close();
   return 0;
+}
+
+/** Marks the server draining and waits `ms`, for load balancers to stop sending it anything new. */
+async function drain(
+  server: RunningServer,
+  ms: number,
+  logger: Logger,
+): Promise<void> {
+  if (ms === 0) return;
+  server.drain();
+  logger.info(
+    { drainMs: ms },
+    `draining: /health answers 503 for ${ms} ms, then the sockets close`,
+  );
+  await new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 async function codegen(argv: readonly string[]): Promise<number> {

@@ -89,6 +89,7 @@ test('reloads under converge dev leave one realm and none of the old code', asyn
         adminKey: TEST_ADMIN_KEY,
         jwtSecret: undefined,
         envFile: undefined,
+        drainMs: 0,
       },
       { version: 'test', logger },
     );

@@ -100,6 +100,7 @@ async function devServer(): Promise<DevServer> {
       adminKey: TEST_ADMIN_KEY,
       jwtSecret: undefined,
       envFile: undefined,
+      drainMs: 0,
     },
     { version: 'test', logger },
   );

@@ -95,6 +95,8 @@ export async function startServerProcess(
         // even where the tests' environment names a PostgreSQL database for
         // the store's own tests.
         DATABASE_URL: options.databaseUrl ?? '',
+        // Stopped at once on SIGTERM unless a test asks for a drain.
+        CONVERGE_DRAIN_MS: '0',
         ...options.env,
       },
       (chunk) => (logs += chunk),

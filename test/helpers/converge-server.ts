@@ -54,6 +54,7 @@ export async function startTestServer(
       adminKey: TEST_ADMIN_KEY,
       jwtSecret: TEST_JWT_SECRET,
       envFile: undefined,
+      drainMs: 0,
       ...overrides,
     },
     {
