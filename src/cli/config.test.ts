@@ -10,6 +10,8 @@ test('readConfig() falls back to the documented defaults', () => {
       adminKey: undefined,
       jwtSecret: undefined,
       envFile: undefined,
+      cloudOrigin: undefined,
+      siteOrigin: undefined,
     },
   });
 });
@@ -26,6 +28,8 @@ test('readConfig() reads every setting from its environment variable', () => {
     CONVERGE_JWT_SECRET: 'dev-secret',
     CONVERGE_ENV_FILE: '.env.local',
     CONVERGE_DRAIN_MS: '0',
+    CONVEX_CLOUD_ORIGIN: 'https://api.example.com',
+    CONVEX_SITE_ORIGIN: 'https://example.com/',
   });
   expect(result).toEqual({
     success: true,
@@ -40,6 +44,8 @@ test('readConfig() reads every setting from its environment variable', () => {
       jwtSecret: 'dev-secret',
       envFile: '.env.local',
       drainMs: 0,
+      cloudOrigin: 'https://api.example.com',
+      siteOrigin: 'https://example.com',
     },
   });
 });
@@ -94,4 +100,21 @@ test('readConfig() takes the drain time from --drain-ms, over CONVERGE_DRAIN_MS,
     error:
       '--drain-ms / CONVERGE_DRAIN_MS must be a whole number of milliseconds, got "1.5"',
   });
+});
+
+test('readConfig() takes the public origins as self-hosted Convex names them, and refuses what is not an origin', () => {
+  const result = readConfig(['--cloud-origin', 'http://lb.internal:8080'], {
+    CONVEX_CLOUD_ORIGIN: 'https://ignored.example.com',
+  });
+  expect(result.success && result.config.cloudOrigin).toBe(
+    'http://lb.internal:8080',
+  );
+  expect(
+    readConfig([], { CONVEX_SITE_ORIGIN: 'https://example.com/api' }),
+  ).toEqual({
+    success: false,
+    error:
+      '--site-origin / CONVEX_SITE_ORIGIN must be an http(s) origin such as https://api.example.com, not https://example.com/api',
+  });
+  expect(readConfig(['--cloud-origin', 'ftp://x'], {}).success).toBe(false);
 });

@@ -34,6 +34,15 @@ export interface Config {
    * balancer needs to stop sending it new connections. 0 closes at once.
    */
   drainMs: number;
+  /**
+   * Where clients reach the deployment and its HTTP actions when that is
+   * not this process's own address (a load balancer, a proxy): the URLs
+   * that storage URLs, the CLI and functions' `CONVEX_CLOUD_URL` and
+   * `CONVEX_SITE_URL` give out. The variables are self-hosted Convex's.
+   * Unset means `http://<host>:<port>` of this process.
+   */
+  cloudOrigin: string | undefined;
+  siteOrigin: string | undefined;
 }
 
 export const defaults = {
@@ -64,6 +73,8 @@ const settings = {
   jwtSecret: { flag: 'jwt-secret', env: 'CONVERGE_JWT_SECRET' },
   envFile: { flag: 'env-file', env: 'CONVERGE_ENV_FILE' },
   drainMs: { flag: 'drain-ms', env: 'CONVERGE_DRAIN_MS' },
+  cloudOrigin: { flag: 'cloud-origin', env: 'CONVEX_CLOUD_ORIGIN' },
+  siteOrigin: { flag: 'site-origin', env: 'CONVEX_SITE_ORIGIN' },
 } as const satisfies Record<keyof Config, { flag: string; env: string }>;
 
 export type ConfigResult =
@@ -111,6 +122,19 @@ export function readConfig(
     '--drain-ms / CONVERGE_DRAIN_MS',
   );
   if (typeof drainMs === 'string') return { success: false, error: drainMs };
+  const origins = {
+    cloudOrigin: readOrigin(
+      pick('cloudOrigin'),
+      '--cloud-origin / CONVEX_CLOUD_ORIGIN',
+    ),
+    siteOrigin: readOrigin(
+      pick('siteOrigin'),
+      '--site-origin / CONVEX_SITE_ORIGIN',
+    ),
+  };
+  for (const origin of Object.values(origins))
+    if (origin !== undefined && !origin.success)
+      return { success: false, error: origin.error };
   const databaseUrl = pick('databaseUrl');
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     return {
@@ -131,8 +155,38 @@ export function readConfig(
       jwtSecret: pick('jwtSecret'),
       envFile: pick('envFile'),
       drainMs,
+      cloudOrigin: origins.cloudOrigin?.success
+        ? origins.cloudOrigin.origin
+        : undefined,
+      siteOrigin: origins.siteOrigin?.success
+        ? origins.siteOrigin.origin
+        : undefined,
     },
   };
+}
+
+/** An http(s) origin without a trailing slash, or the problem. */
+function readOrigin(
+  value: string | undefined,
+  name: string,
+):
+  | { success: true; origin: string }
+  | { success: false; error: string }
+  | undefined {
+  if (value === undefined) return undefined;
+  const url = URL.canParse(value) ? new URL(value) : null;
+  if (
+    url === null ||
+    (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+    url.pathname !== '/' ||
+    url.search !== '' ||
+    url.hash !== ''
+  )
+    return {
+      success: false,
+      error: `${name} must be an http(s) origin such as https://api.example.com, not ${value}`,
+    };
+  return { success: true, origin: url.origin };
 }
 
 /** A TCP port (0 lets the system choose), or the problem as a string. */

@@ -47,6 +47,10 @@ Options (each also an environment variable):
   --env-file FILE      CONVERGE_ENV_FILE    default unset; a dotenv file: the functions' process.env
   --drain-ms N         CONVERGE_DRAIN_MS    default 5000; on SIGTERM, how long serve answers /health
                                             with 503 (and serves as before) before it closes
+  --cloud-origin URL   CONVEX_CLOUD_ORIGIN  default this process; where clients reach the deployment
+                                            (a load balancer): storage URLs, CONVEX_CLOUD_URL
+  --site-origin URL    CONVEX_SITE_ORIGIN   default this process's site port; where HTTP actions are
+                                            reached: CONVEX_SITE_URL
 `;
 
 /** File name of the admin key in the data directory, as start-server.ts keeps it. */

@@ -128,8 +128,17 @@ export async function startServer(
     config.host === '0.0.0.0' || config.host === '::'
       ? '127.0.0.1'
       : config.host;
+  const ownUrl = (port: number) => `http://${host}:${port}`;
+  // Where clients reach this deployment: the configured origins, or this process.
+  const cloudUrl = (port: number) =>
+    config.cloudOrigin ?? (port === 0 ? null : ownUrl(port));
+  const siteUrlOf = (port: number) =>
+    config.siteOrigin ?? (port === 0 ? null : ownUrl(port));
   // Convex's system variables, known now unless a port is chosen at listen.
-  let system = systemVariables(host, config.port, config.sitePort);
+  let system = systemVariables(
+    cloudUrl(config.port),
+    siteUrlOf(config.sitePort),
+  );
   // Variables set through the admin API override the file's; the system's override both.
   let userEnv: Readonly<Record<string, string>> = {
     ...fileEnv,
@@ -316,7 +325,8 @@ export async function startServer(
       log('error', `an HTTP handler failed: ${String(error)}`);
     },
   });
-  deployment.url = `http://${host}:${door.port}`;
+  const url = ownUrl(door.port);
+  deployment.url = cloudUrl(door.port) ?? url;
   const site = await startSiteServer({
     host: config.host,
     port: config.sitePort,
@@ -325,9 +335,9 @@ export async function startServer(
       log('error', `an HTTP action failed: ${String(error)}`);
     },
   });
-  const siteUrl = `http://${host}:${site.port}`;
-  deployment.siteUrl = siteUrl;
-  system = systemVariables(host, door.port, site.port);
+  const siteUrl = ownUrl(site.port);
+  deployment.siteUrl = siteUrlOf(site.port) ?? siteUrl;
+  system = systemVariables(deployment.url, deployment.siteUrl);
 
   let closed = false;
   const reloadFunctions = async (): Promise<ReloadResult> => {
@@ -384,8 +394,14 @@ export async function startServer(
   logger.info(
     {
       version: options.version,
-      url: deployment.url,
+      url,
       siteUrl,
+      ...(config.cloudOrigin === undefined
+        ? {}
+        : { cloudOrigin: config.cloudOrigin }),
+      ...(config.siteOrigin === undefined
+        ? {}
+        : { siteOrigin: config.siteOrigin }),
       functionsDir: config.functions,
       serving,
       functions: initial.loaded.functions.size,
@@ -393,12 +409,12 @@ export async function startServer(
       transport: uwsTransport,
       adminKeyCreated,
     },
-    `serving ${serving} at ${deployment.url}`,
+    `serving ${serving} at ${url}`,
   );
   return {
     success: true,
     server: {
-      url: deployment.url,
+      url,
       port: door.port,
       siteUrl,
       adminKey,
@@ -434,18 +450,15 @@ async function dataDirAdminKey(
 
 /**
  * What functions see as `CONVEX_CLOUD_URL` and `CONVEX_SITE_URL`, as on
- * Convex: where clients reach the deployment and its HTTP actions. A port
- * of 0 is chosen at listen, so its variable is missing until then.
+ * Convex: where clients reach the deployment and its HTTP actions. One not
+ * known yet (a port chosen at listen) is missing until it is.
  */
 function systemVariables(
-  host: string,
-  port: number,
-  sitePort: number,
+  cloud: string | null,
+  site: string | null,
 ): Record<string, string> {
   return {
-    ...(port === 0 ? {} : { CONVEX_CLOUD_URL: `http://${host}:${port}` }),
-    ...(sitePort === 0
-      ? {}
-      : { CONVEX_SITE_URL: `http://${host}:${sitePort}` }),
+    ...(cloud === null ? {} : { CONVEX_CLOUD_URL: cloud }),
+    ...(site === null ? {} : { CONVEX_SITE_URL: site }),
   };
 }

@@ -90,6 +90,8 @@ test('reloads under converge dev leave one realm and none of the old code', asyn
         jwtSecret: undefined,
         envFile: undefined,
         drainMs: 0,
+        cloudOrigin: undefined,
+        siteOrigin: undefined,
       },
       { version: 'test', logger },
     );

@@ -101,6 +101,8 @@ async function devServer(): Promise<DevServer> {
       jwtSecret: undefined,
       envFile: undefined,
       drainMs: 0,
+      cloudOrigin: undefined,
+      siteOrigin: undefined,
     },
     { version: 'test', logger },
   );

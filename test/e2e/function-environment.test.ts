@@ -121,3 +121,15 @@ test('functions see CONVEX_CLOUD_URL and CONVEX_SITE_URL: where clients reach th
     site: server.siteUrl,
   });
 });
+
+test('behind a load balancer, the configured origins are what functions see', async () => {
+  await using server = await startTestServer('cli', {
+    cloudOrigin: 'https://api.example.com',
+    siteOrigin: 'https://example.com',
+  });
+  await using clients = convexClients(server.url);
+  expect(await clients.open().query(urls, {})).toEqual({
+    cloud: 'https://api.example.com',
+    site: 'https://example.com',
+  });
+});

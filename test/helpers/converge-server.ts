@@ -55,6 +55,8 @@ export async function startTestServer(
       jwtSecret: TEST_JWT_SECRET,
       envFile: undefined,
       drainMs: 0,
+      cloudOrigin: undefined,
+      siteOrigin: undefined,
       ...overrides,
     },
     {
