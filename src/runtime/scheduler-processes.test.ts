@@ -26,20 +26,7 @@ import {
 } from './scheduled-jobs.ts';
 import { systemTransaction } from './system-transaction.ts';
 import { writeConflictMessage } from './write-conflict.ts';
-
-/** Polls until `check` passes, for work the schedulers do in the background. */
-async function eventually(check: () => Promise<void> | void, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-}
+import { eventually } from '../../test/helpers/eventually.ts';
 
 const DONE: FunctionResult = { success: true, value: null, logLines: [] };
 

@@ -18,24 +18,9 @@ import { loadFunctions } from './load-functions.ts';
 import { Scheduler } from './scheduler.ts';
 import { SCHEDULED_FUNCTIONS, scheduleJob } from './scheduled-jobs.ts';
 import { systemTransaction } from './system-transaction.ts';
+import { eventually } from '../../test/helpers/eventually.ts';
 
 const basic = new URL('../../test/apps/basic/', import.meta.url).pathname;
-
-async function eventually(
-  check: () => Promise<void> | void,
-  timeoutMs = 10_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-}
 
 interface Process {
   store: DocumentStore;

@@ -7,20 +7,7 @@ import {
 import { Scheduler } from './scheduler.ts';
 import { SCHEDULED_FUNCTIONS, transitionJob } from './scheduled-jobs.ts';
 import { systemTransaction } from './system-transaction.ts';
-
-/** Polls until `check` passes, for work the scheduler does in the background. */
-async function eventually(check: () => Promise<void>, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-}
+import { eventually } from '../../test/helpers/eventually.ts';
 
 async function value(rt: BasicRuntime, path: string, args: Value = {}) {
   const result = await rt.runner.runQuery(path, args);

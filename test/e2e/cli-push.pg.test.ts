@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import { makeFunctionReference } from 'convex/server';
 import { expect, test, vi } from 'vitest';
 import { convexClients } from '../helpers/convex-clients.ts';
-import { convexProject } from '../helpers/convex-cli.ts';
+import { type ConvexProject, convexProject } from '../helpers/convex-cli.ts';
 import {
   TEST_ADMIN_KEY,
+  type TestServer,
   startTestServer,
   temporaryDataDir,
 } from '../helpers/converge-server.ts';
@@ -35,26 +36,53 @@ const all = makeFunctionReference<'query', Record<string, never>, string[]>(
   'notes:all',
 );
 
+/**
+ * Servers with no functions of their own, started one after another on
+ * one fresh database, each with a data directory of its own; all gone on
+ * dispose.
+ */
+async function onOneDatabase() {
+  const database = await freshDatabase('converge_push');
+  const dirs: AsyncDisposable[] = [];
+  const servers: TestServer[] = [];
+  return {
+    async start(): Promise<TestServer> {
+      const dir = temporaryDataDir();
+      dirs.push(dir);
+      const server = await startTestServer('basic', {
+        data: dir.path,
+        databaseUrl: database.url,
+        functions: join(dir.path, 'no-functions'),
+      });
+      servers.push(server);
+      return server;
+    },
+    async [Symbol.asyncDispose]() {
+      for (const server of servers.reverse()) await server.close();
+      for (const dir of dirs) await dir[Symbol.asyncDispose]();
+      await database[Symbol.asyncDispose]();
+    },
+  };
+}
+
+/** `npx convex deploy` of the project, which must succeed. */
+async function deploy(project: ConvexProject): Promise<void> {
+  const deployed = await project.run(['deploy', '--typecheck', 'disable']);
+  expect(deployed.code, deployed.stderr).toBe(0);
+}
+
 test('code pushed through one server is served by another started on the same PostgreSQL database', async () => {
-  await using database = await freshDatabase('converge_push');
-  await using firstData = temporaryDataDir();
-  await using secondData = temporaryDataDir();
-  const on = (dir: string) => ({
-    data: dir,
-    databaseUrl: database.url,
-    functions: join(dir, 'no-functions'),
-  });
-  await using first = await startTestServer('basic', on(firstData.path));
+  await using servers = await onOneDatabase();
+  const first = await servers.start();
   await using project = convexProject(
     { url: first.url, adminKey: TEST_ADMIN_KEY },
     { 'notes.ts': NOTES },
   );
-  const deploy = await project.run(['deploy', '--typecheck', 'disable']);
-  expect(deploy.code, deploy.stderr).toBe(0);
+  await deploy(project);
   await using clients = convexClients(first.url);
   await clients.open().mutation(add, { text: 'written through the first' });
 
-  await using second = await startTestServer('basic', on(secondData.path));
+  const second = await servers.start();
   expect(second.logs.join('\n')).toContain('serving the code pushed last');
   await using secondClients = convexClients(second.url);
   expect(await secondClients.open().query(all, {})).toEqual([
@@ -75,22 +103,14 @@ const NOTES_BY_TEXT = NOTES.replace(
 );
 
 test('a push through one server goes live on another already running on the same database, new index included', async () => {
-  await using database = await freshDatabase('converge_push');
-  await using firstData = temporaryDataDir();
-  await using secondData = temporaryDataDir();
-  const on = (dir: string) => ({
-    data: dir,
-    databaseUrl: database.url,
-    functions: join(dir, 'no-functions'),
-  });
-  await using first = await startTestServer('basic', on(firstData.path));
-  await using second = await startTestServer('basic', on(secondData.path));
+  await using servers = await onOneDatabase();
+  const first = await servers.start();
+  const second = await servers.start();
   await using project = convexProject(
     { url: first.url, adminKey: TEST_ADMIN_KEY },
     { 'notes.ts': NOTES },
   );
-  const deploy = await project.run(['deploy', '--typecheck', 'disable']);
-  expect(deploy.code, deploy.stderr).toBe(0);
+  await deploy(project);
 
   // The second server never saw the push request, yet serves the code
   // once it has heard of it and loaded it from the stored modules.
@@ -115,8 +135,7 @@ test('a push through one server goes live on another already running on the same
   // through the first: the subscriber on the second sees the new order.
   project.write('schema.ts', SCHEMA_WITH_INDEX);
   project.write('notes.ts', NOTES_BY_TEXT);
-  const again = await project.run(['deploy', '--typecheck', 'disable']);
-  expect(again.code, again.stderr).toBe(0);
+  await deploy(project);
   expect(await notes.next((texts) => texts[0] === 'c')).toEqual([
     'c',
     'b',
