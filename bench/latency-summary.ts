@@ -31,6 +31,22 @@ export function summarizeLatencies(
   };
 }
 
+/**
+ * Runs `sample` (one timed operation, resolving with its milliseconds) for
+ * the warm-up, whose times are dropped, then for every round, one at a
+ * time, and summarizes the times of the rounds.
+ */
+export async function sampleLatencies(
+  sample: () => Promise<number>,
+  samples: { warmup: number; perRound: number; rounds: number },
+): Promise<LatencySummary> {
+  for (let i = 0; i < samples.warmup; i++) await sample();
+  const times: number[] = [];
+  for (let i = 0; i < samples.perRound * samples.rounds; i++)
+    times.push(await sample());
+  return summarizeLatencies(times);
+}
+
 export function roundMs(ms: number): number {
   return Math.round(ms * 1000) / 1000;
 }

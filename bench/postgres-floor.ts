@@ -21,7 +21,7 @@
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { type ThroughputResult, closedLoop } from './closed-loop.ts';
-import { type LatencySummary, summarizeLatencies } from './latency-summary.ts';
+import { type LatencySummary, sampleLatencies } from './latency-summary.ts';
 import { processCpuMs } from './process-usage.ts';
 import { reachableDatabase } from './server-group.ts';
 import type { Timing } from './timing.ts';
@@ -133,9 +133,5 @@ async function latency(
     await within(arrived, OPERATION_LIMIT_MS, 'a NOTIFY');
     return performance.now() - start;
   };
-  for (let i = 0; i < samples.warmup; i++) await sample();
-  const times: number[] = [];
-  for (let i = 0; i < samples.perRound * samples.rounds; i++)
-    times.push(await sample());
-  return summarizeLatencies(times);
+  return sampleLatencies(sample, samples);
 }

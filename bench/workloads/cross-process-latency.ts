@@ -15,7 +15,7 @@
 import { makeFunctionReference } from 'convex/server';
 import type { ConvexClient } from 'convex/browser';
 import { performance } from 'node:perf_hooks';
-import { type LatencySummary, summarizeLatencies } from '../latency-summary.ts';
+import { type LatencySummary, sampleLatencies } from '../latency-summary.ts';
 import {
   type Watch,
   closeClients,
@@ -74,11 +74,7 @@ export async function crossProcessLatency(
       );
       return performance.now() - start;
     };
-    for (let i = 0; i < samples.warmup; i++) await sample();
-    const times: number[] = [];
-    for (let i = 0; i < samples.perRound * samples.rounds; i++)
-      times.push(await sample());
-    return summarizeLatencies(times);
+    return sampleLatencies(sample, samples);
   } finally {
     for (const pair of pairs) pair.watched.stop();
     await closeClients(clients);

@@ -12,7 +12,11 @@ import { makeFunctionReference } from 'convex/server';
 import { performance } from 'node:perf_hooks';
 import type { BaselineServer } from '../baseline-server.ts';
 import { frameMeter } from '../frame-meter.ts';
-import { type LatencySummary, summarizeLatencies } from '../latency-summary.ts';
+import {
+  type LatencySummary,
+  sampleLatencies,
+  summarizeLatencies,
+} from '../latency-summary.ts';
 import { closeClients, openClient, watch } from '../official-clients.ts';
 import { ownCpuMs } from '../process-usage.ts';
 import { openRawSocket, paddedFrame } from '../raw-sockets.ts';
@@ -103,11 +107,7 @@ export async function relayLatency(
       await within(arrived, OPERATION_LIMIT_MS, 'a relayed frame');
       return performance.now() - start;
     };
-    for (let i = 0; i < samples.warmup; i++) await sample();
-    const times: number[] = [];
-    for (let i = 0; i < samples.perRound * samples.rounds; i++)
-      times.push(await sample());
-    return summarizeLatencies(times);
+    return sampleLatencies(sample, samples);
   } finally {
     writer.close();
     reader.close();
