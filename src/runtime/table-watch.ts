@@ -22,9 +22,7 @@ export function watchTable(
   let stopped = false;
   const stop = store.onCommit((entry) => {
     if (!entry.writes.some((write) => write.table === table)) return;
-    calls = calls
-      .then(() => (stopped ? undefined : changed()))
-      .catch(onError);
+    calls = calls.then(() => (stopped ? undefined : changed())).catch(onError);
   });
   return () => {
     stopped = true;
