@@ -74,7 +74,7 @@ export async function crossProcessLatency(
       );
       return performance.now() - start;
     };
-    return sampleLatencies(sample, samples);
+    return await sampleLatencies(sample, samples);
   } finally {
     for (const pair of pairs) pair.watched.stop();
     await closeClients(clients);

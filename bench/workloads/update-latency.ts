@@ -107,7 +107,7 @@ export async function relayLatency(
       await within(arrived, OPERATION_LIMIT_MS, 'a relayed frame');
       return performance.now() - start;
     };
-    return sampleLatencies(sample, samples);
+    return await sampleLatencies(sample, samples);
   } finally {
     writer.close();
     reader.close();
