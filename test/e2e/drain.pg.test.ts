@@ -10,8 +10,6 @@
  * never skipping.
  */
 import { ConvexHttpClient } from 'convex/browser';
-import { makeFunctionReference } from 'convex/server';
-import type { GenericId } from 'convex/values';
 import { expect, test } from 'vitest';
 import { convexClients } from '../helpers/convex-clients.ts';
 import {
@@ -22,19 +20,7 @@ import { frameTap } from '../helpers/frame-tap.ts';
 import { freshDatabase } from '../helpers/fresh-database.ts';
 import { watchQuery } from '../helpers/query-watch.ts';
 import { startTcpBalancer } from '../helpers/tcp-balancer.ts';
-
-interface Note {
-  _id: GenericId<'notes'>;
-  text: string;
-}
-const list = makeFunctionReference<'query', { list: string }, Note[]>(
-  'notes:list',
-);
-const add = makeFunctionReference<
-  'mutation',
-  { list: string; text: string },
-  GenericId<'notes'>
->('notes:add');
+import { add, list } from '../helpers/notes-api.ts';
 
 /** Mutations sent together just before the drain: the victim runs some and may leave some queued. */
 const BURST = 20;

@@ -9,25 +9,8 @@ import { describe, expect, test } from 'vitest';
 import { convexClients } from '../helpers/convex-clients.ts';
 import { startTestServer } from '../helpers/converge-server.ts';
 import { watchQuery } from '../helpers/query-watch.ts';
+import { add, count, list } from '../helpers/notes-api.ts';
 
-interface Note {
-  _id: GenericId<'notes'>;
-  _creationTime: number;
-  list: string;
-  text: string;
-  author?: string;
-}
-const list = makeFunctionReference<'query', { list: string }, Note[]>(
-  'notes:list',
-);
-const count = makeFunctionReference<'query', { list: string }, number>(
-  'notes:count',
-);
-const add = makeFunctionReference<
-  'mutation',
-  { list: string; text: string },
-  GenericId<'notes'>
->('notes:add');
 const refuse = makeFunctionReference<'mutation', { list: string }, null>(
   'notes:refuse',
 );

@@ -6,8 +6,6 @@
  * mutation applied exactly once, including one the first server applied
  * but whose answer never reached the client.
  */
-import { makeFunctionReference } from 'convex/server';
-import type { GenericId } from 'convex/values';
 import { describe, expect, test } from 'vitest';
 import { convexClients } from '../helpers/convex-clients.ts';
 import {
@@ -16,19 +14,7 @@ import {
 } from '../helpers/converge-server.ts';
 import { frameTap } from '../helpers/frame-tap.ts';
 import { watchQuery } from '../helpers/query-watch.ts';
-
-interface Note {
-  _id: GenericId<'notes'>;
-  text: string;
-}
-const list = makeFunctionReference<'query', { list: string }, Note[]>(
-  'notes:list',
-);
-const add = makeFunctionReference<
-  'mutation',
-  { list: string; text: string },
-  GenericId<'notes'>
->('notes:add');
+import { type Note, add, list } from '../helpers/notes-api.ts';
 
 describe('the official client across a server restart', () => {
   test('reconnects, resubscribes, and applies in-flight mutations exactly once', async () => {

@@ -4,29 +4,12 @@
  * one client whose two queries a single write changes. Where the question
  * is what the server sent, a frame tap reads the client's socket.
  */
-import { makeFunctionReference } from 'convex/server';
-import type { GenericId } from 'convex/values';
 import { describe, expect, test } from 'vitest';
 import { convexClients } from '../helpers/convex-clients.ts';
 import { startTestServer } from '../helpers/converge-server.ts';
 import { frameTap } from '../helpers/frame-tap.ts';
 import { watchQuery } from '../helpers/query-watch.ts';
-
-interface Note {
-  _id: GenericId<'notes'>;
-  text: string;
-}
-const list = makeFunctionReference<'query', { list: string }, Note[]>(
-  'notes:list',
-);
-const count = makeFunctionReference<'query', { list: string }, number>(
-  'notes:count',
-);
-const add = makeFunctionReference<
-  'mutation',
-  { list: string; text: string },
-  GenericId<'notes'>
->('notes:add');
+import { type Note, add, count, list } from '../helpers/notes-api.ts';
 
 interface WireModification {
   type: string;
