@@ -9,6 +9,10 @@
  *   from 100 ms to 2 s, and a mutation from a session records its result so
  *   that a re-sent one is answered from the record without running again.
  *
+ * The built-in `_system/` queries and mutations (system-functions.ts) run
+ * the same way, user code aside, and are not reported to execution
+ * listeners.
+ *
  * Function failures are values (`success: false`); only bugs throw.
  */
 import { randomUUID } from 'node:crypto';
@@ -51,10 +55,13 @@ import { writeConflictMessage } from './write-conflict.ts';
 import {
   isSystemCaller,
   isSystemPath,
+  runSystemMutation,
   runSystemQuery,
+  systemMutation,
   systemQuery,
   systemRefusal,
 } from './system-functions.ts';
+import type { SystemMutation } from './system-mutation.ts';
 import { canonicalUdfPath, parseUdfPath } from './udf-path.ts';
 import type { ValidatorJson } from './validator.ts';
 
@@ -159,6 +166,9 @@ type MutationAttempt =
   | { kind: 'recorded'; outcome: MutationOutcome }
   | { kind: 'done'; outcome: MutationOutcome }
   | { kind: 'conflict'; conflict: Conflict; logLines: string[] };
+
+/** What one attempt at a mutation does in its transaction before the commit: user code, or a system mutation. */
+type MutationBody = (tx: Transaction) => Promise<FunctionResult>;
 
 export class FunctionRunner {
   /** The code, and what is derived from its schema: replaced together by `replaceFunctions`. */
@@ -315,18 +325,66 @@ export class FunctionRunner {
     args: Value,
     options: MutationOptions,
   ): Promise<MutationOutcome> {
+    const system = this.#systemMutation(path, options);
+    if (system !== null) {
+      // Not reported: system mutations run no user code (system-functions.ts).
+      const { outcome } = await this.#commitMutation(
+        (tx) =>
+          runSystemMutation(system, args, {
+            tx,
+            database: this.#database(tx, 'mutation', null),
+            functions: this.#loaded,
+          }),
+        options,
+      );
+      return outcome;
+    }
     const found = this.#resolve(path, 'mutation', options);
     if (!found.success) return { ...found, logLines: [] };
     const startedAt = performance.now();
-    const ran = (outcome: MutationOutcome, retries: number) => {
-      this.#report('mutation', found.fn.path, startedAt, outcome, retries);
-      return outcome;
-    };
+    const ran = await this.#commitMutation(async (tx) => {
+      const { journal: _journal, ...result } = await this.#invoke(
+        found.fn,
+        tx,
+        args,
+        options,
+      );
+      return result;
+    }, options);
+    // A re-sent mutation answered from its record did not run again.
+    if (!ran.recorded)
+      this.#report(
+        'mutation',
+        found.fn.path,
+        startedAt,
+        ran.outcome,
+        ran.retries,
+      );
+    return ran.outcome;
+  }
+
+  /** The system mutation a path names, when an admin acting as itself calls it; else null. */
+  #systemMutation(path: string, options: CallOptions): SystemMutation | null {
+    if (!isSystemPath(path) || !isSystemCaller(options)) return null;
+    const parsed = parseUdfPath(path);
+    return parsed.success
+      ? systemMutation(canonicalUdfPath(parsed.path))
+      : null;
+  }
+
+  /**
+   * Runs a mutation's body until it commits, fails, or loses its last
+   * conflict: the OCC retry loop user and system mutations share.
+   */
+  async #commitMutation(
+    body: MutationBody,
+    options: MutationOptions,
+  ): Promise<{ outcome: MutationOutcome; retries: number; recorded: boolean }> {
     let lost: Conflict | null = null;
     for (let attempt = 0; ; attempt++) {
       const retry = lost !== null;
       const run = (): Promise<MutationAttempt> =>
-        this.#attemptMutation(found.fn, args, options, retry);
+        this.#attemptMutation(body, options, retry);
       // With a sole writer, a first run goes alone, after the one before it
       // has committed: on one JavaScript thread over synchronous reads,
       // running mutations side by side overlapped no waiting, it only made
@@ -344,18 +402,21 @@ export class FunctionRunner {
           : attempt === 1
             ? await this.#lanes.run(laneOf(lost), run)
             : await this.#lanes.exclusive(run);
-      if (tried.kind === 'recorded') return tried.outcome;
-      if (tried.kind === 'done') return ran(tried.outcome, attempt);
+      if (tried.kind === 'recorded')
+        return { outcome: tried.outcome, retries: attempt, recorded: true };
+      if (tried.kind === 'done')
+        return { outcome: tried.outcome, retries: attempt, recorded: false };
       if (attempt >= MAX_OCC_RETRIES) {
         const { table, id } = tried.conflict;
-        return ran(
-          {
+        return {
+          outcome: {
             success: false,
             errorMessage: writeConflictMessage(table, id),
             logLines: tried.logLines,
           },
-          attempt,
-        );
+          retries: attempt,
+          recorded: false,
+        };
       }
       lost = tried.conflict;
       // Even alone, a rerun can lose to another process's commit (on
@@ -364,10 +425,9 @@ export class FunctionRunner {
     }
   }
 
-  /** One run of a mutation in its own transaction, up to its commit. */
+  /** One run of a mutation's body in its own transaction, up to its commit. */
   async #attemptMutation(
-    fn: FunctionDefinition,
-    args: Value,
+    body: MutationBody,
     options: MutationOptions,
     retry: boolean,
   ): Promise<MutationAttempt> {
@@ -407,12 +467,7 @@ export class FunctionRunner {
           logLines: [],
         },
       };
-    const { journal: _journal, ...result } = await this.#invoke(
-      fn,
-      tx,
-      args,
-      options,
-    );
+    const result = await body(tx);
     if (!result.success) return { kind: 'done', outcome: result };
     if (options.session) {
       tx.recordMutation(
@@ -628,6 +683,21 @@ export class FunctionRunner {
     return { success: true, fn };
   }
 
+  /** The database ops of one run over `tx`, checking the deployed schema. */
+  #database(
+    tx: Transaction,
+    kind: 'query' | 'mutation',
+    journal: string | null,
+  ): DatabaseSyscalls {
+    return new DatabaseSyscalls(
+      tx,
+      kind,
+      this.#indexes.search,
+      this.#documentValidators,
+      journal,
+    );
+  }
+
   async #invoke(
     fn: FunctionDefinition,
     tx: Transaction,
@@ -637,13 +707,7 @@ export class FunctionRunner {
     if (fn.kind !== 'query' && fn.kind !== 'mutation')
       throw new Error(`${fn.path} is not a query or mutation`);
     const journal = options.journal ?? null;
-    const database = new DatabaseSyscalls(
-      tx,
-      fn.kind,
-      this.#indexes.search,
-      this.#documentValidators,
-      journal,
-    );
+    const database = this.#database(tx, fn.kind, journal);
     const run = new UdfRun(
       this.#host(),
       fn.kind,

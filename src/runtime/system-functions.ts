@@ -1,12 +1,15 @@
 /**
  * The built-in system functions: the `_system/...` queries the official CLI
  * subscribes to (`npx convex env list`, `data`, `run`, `import`, `export`;
- * convex-cli-and-guarantees.md §1.8). On Convex they are ordinary functions
- * of a bundled package (convex-backend `npm-packages/system-udfs/convex/
- * _system/cli/`); here they are TypeScript in the runtime, run by the
- * FunctionRunner like a query: in the query's transaction, so that what they
- * read is its read set and a subscriber sees a new result after every commit
- * that changes it.
+ * convex-cli-and-guarantees.md §1.8), and the queries and mutations the
+ * dashboard calls (`_system/frontend/`: its data browser). On Convex they
+ * are ordinary functions of a bundled package (convex-backend
+ * `npm-packages/system-udfs/convex/_system/`); here they are TypeScript in
+ * the runtime, run by the FunctionRunner: a query in the query's
+ * transaction, so that what it reads is its read set and a subscriber sees
+ * a new result after every commit that changes it; a mutation in the
+ * runner's retry loop, as a user mutation runs, exactly once per session
+ * request.
  *
  * Only an admin acting as itself may call them (`isSystemCaller`): anyone
  * else, an admin acting as a user included, is refused before any lookup,
@@ -15,13 +18,14 @@
  * reported to execution listeners: Convex keeps system functions out of the
  * function logs too.
  *
- * To add a system query: write it (a `SystemQuery`, system-query.ts: its
- * arguments' validator and a handler reading `context.tx`) in a file of its
- * CLI area, and list it in SYSTEM_QUERIES under its canonical path
+ * To add one: write it (a `SystemQuery`, system-query.ts, or a
+ * `SystemMutation`, system-mutation.ts: its arguments' validator and a
+ * handler over the transaction) in a file of its area, and list it in
+ * SYSTEM_QUERIES or SYSTEM_MUTATIONS under its canonical path
  * (`module:export`, `default` for a default export).
  *
- * This is not a way to run mutations or actions: Convex has none the CLI
- * calls, and the runner finds no `_system/` function of another kind.
+ * There are no system actions: neither the CLI nor the dashboard calls one
+ * here, and the runner finds no `_system/` action.
  */
 import type { JSONValue, Value } from 'convex/values';
 import type { FunctionResult } from './function-result.ts';
@@ -37,6 +41,21 @@ import {
 } from './system-snapshots.ts';
 import type { SystemQuery, SystemQueryContext } from './system-query.ts';
 import { queryTable, tableData, tableSize, tables } from './system-tables.ts';
+import {
+  getById,
+  paginatedTableDocuments,
+} from './system-frontend-documents.ts';
+import {
+  addDocument,
+  deleteDocuments,
+  patchDocumentsFields,
+  replaceDocument,
+} from './system-frontend-edits.ts';
+import { getSchemas, listTables } from './system-frontend-tables.ts';
+import type {
+  SystemMutation,
+  SystemMutationContext,
+} from './system-mutation.ts';
 import { validationError } from './validator.ts';
 
 /** The caller of a run, as far as system functions care. */
@@ -60,6 +79,17 @@ const SYSTEM_QUERIES: ReadonlyMap<string, SystemQuery> = new Map([
   ['_system/cli/exports:getLatest', latestExport],
   ['_system/cli/queryImport:default', snapshotImport],
   ['_system/cli/queryImport:list', snapshotImports],
+  ['_system/frontend/listTables:default', listTables],
+  ['_system/frontend/paginatedTableDocuments:default', paginatedTableDocuments],
+  ['_system/frontend/getById:default', getById],
+  ['_system/frontend/getSchemas:default', getSchemas],
+]);
+
+const SYSTEM_MUTATIONS: ReadonlyMap<string, SystemMutation> = new Map([
+  ['_system/frontend/addDocument:default', addDocument],
+  ['_system/frontend/patchDocumentsFields:default', patchDocumentsFields],
+  ['_system/frontend/replaceDocument:default', replaceDocument],
+  ['_system/frontend/deleteDocuments:default', deleteDocuments],
 ]);
 
 /** Whether a function path (in any spelling) lies under `_system/`. Cheap: no parsing. */
@@ -82,6 +112,11 @@ export function systemQuery(canonicalPath: string): SystemQuery | null {
   return SYSTEM_QUERIES.get(canonicalPath) ?? null;
 }
 
+/** The system mutation at a canonical path, or null. */
+export function systemMutation(canonicalPath: string): SystemMutation | null {
+  return SYSTEM_MUTATIONS.get(canonicalPath) ?? null;
+}
+
 /** Runs a system query: its arguments validated as a function's are, then its handler. */
 export async function runSystemQuery(
   query: SystemQuery,
@@ -96,5 +131,25 @@ export async function runSystemQuery(
       logLines: [],
     };
   const outcome = await query.handler(context, args as Record<string, Value>);
+  return { ...outcome, logLines: [] };
+}
+
+/** Runs a system mutation's attempt: its arguments validated as a function's are, then its handler. */
+export async function runSystemMutation(
+  mutation: SystemMutation,
+  args: Value,
+  context: SystemMutationContext,
+): Promise<FunctionResult> {
+  const problem = validationError(mutation.args, args, context.tx);
+  if (problem !== null)
+    return {
+      success: false,
+      errorMessage: `ArgumentValidationError: ${problem}`,
+      logLines: [],
+    };
+  const outcome = await mutation.handler(
+    context,
+    args as Record<string, Value>,
+  );
   return { ...outcome, logLines: [] };
 }

@@ -32,7 +32,7 @@ import type { SystemQuery, SystemQueryOutcome } from './system-query.ts';
 import type { ValidatorJson } from './validator.ts';
 
 /** `paginationOptsValidator` of `convex/server`, as its JSON. */
-const PAGINATION_OPTS: ValidatorJson = {
+export const PAGINATION_OPTS: ValidatorJson = {
   type: 'object',
   value: {
     numItems: { fieldType: { type: 'number' }, optional: false },
@@ -71,7 +71,7 @@ const SHOWN_SYSTEM_TABLES: ReadonlySet<string> = new Set([
  * system queries cap the rows a page reads at 10,000 (`maximumRowsRead` in
  * `system-udfs/convex/_system/paginationLimits.ts`).
  */
-const MAX_PAGE_ROWS = 10_000;
+export const MAX_PAGE_ROWS = 10_000;
 const CREATION_ORDER_FIELDS = ['_creationTime', '_id'];
 
 export const tables: SystemQuery = {
@@ -190,7 +190,7 @@ function page(
 }
 
 /** A private system table: it reads as empty, as on Convex. */
-function isHidden(table: string): boolean {
+export function isHidden(table: string): boolean {
   return table.startsWith('_') && !SHOWN_SYSTEM_TABLES.has(table);
 }
 
