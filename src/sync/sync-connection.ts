@@ -76,13 +76,15 @@ export interface SyncServices {
     args: Value,
     options: {
       identity: Record<string, JSONValue> | null;
+      /** True when the session authenticated with the admin key: it may call internal and system functions. */
+      admin: boolean;
       session?: { sessionId: string; requestId: number; mayBeResent: boolean };
     },
   ): Promise<FunctionResult & { ts?: Timestamp }>;
   runAction(
     path: string,
     args: Value,
-    options: { identity: Record<string, JSONValue> | null },
+    options: { identity: Record<string, JSONValue> | null; admin: boolean },
   ): Promise<FunctionResult>;
   latestTs(): Promise<Timestamp>;
   /** The latest timestamp once every commit already made, by any process, is heard. */
@@ -332,6 +334,7 @@ export class SyncConnection implements HubSubscriber {
     this.#queuedMutations += 1;
     // Each mutation runs as the identity of the moment it arrived.
     const identity = this.#identityJson();
+    const admin = this.#session.identity.kind === 'admin';
     const { sessionId, firstConnection } = this.#session;
     this.#mutations = this.#mutations
       .then(async () => {
@@ -341,6 +344,7 @@ export class SyncConnection implements HubSubscriber {
           message.args[0] ?? {},
           {
             identity,
+            admin,
             ...(sessionId === null
               ? {}
               : {
@@ -379,6 +383,7 @@ export class SyncConnection implements HubSubscriber {
     this.#services
       .runAction(message.udfPath, message.args[0] ?? {}, {
         identity: this.#identityJson(),
+        admin: this.#session.identity.kind === 'admin',
       })
       .then((result) => {
         if (this.#state !== 'open') return;

@@ -58,10 +58,17 @@ export class SyncServer {
       hub,
       latestTs: () => store.latestTs(),
       catchUp: () => store.catchUp(),
+      // An admin, like an admin's HTTP call, reaches internal functions too.
       runMutation: (path, args, callOptions) =>
-        runner.runMutation(path, args, { ...callOptions, fromClient: true }),
+        runner.runMutation(path, args, {
+          ...callOptions,
+          fromClient: !callOptions.admin,
+        }),
       runAction: (path, args, callOptions) =>
-        runner.runAction(path, args, { ...callOptions, fromClient: true }),
+        runner.runAction(path, args, {
+          ...callOptions,
+          fromClient: !callOptions.admin,
+        }),
       authenticate: (message) => authenticate(message, options),
       log: options.log,
       ...(options.transitionSent
