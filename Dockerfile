@@ -43,6 +43,7 @@ COPY bin ./bin
 COPY generated ./generated
 COPY src ./src
 COPY functions ./functions
+COPY dashboard ./dashboard
 # The CLI's bundle is built here, as root, since /app is not writable at run
 # time: each start builds it again, finds the same bytes in place and writes
 # nothing. `--help` only prints the usage once the bundle is built.

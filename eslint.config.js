@@ -107,6 +107,25 @@ export default tseslint.config(
   },
   ...layers.map(layerRule),
   {
+    // The dashboard is a browser program: it reaches the server only over the
+    // wire, as any client does, never by importing it.
+    files: ['dashboard/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../src/*', '../generated/*', 'node:*'],
+              message:
+                'dashboard/ runs in the browser: it talks to the server over the wire only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Apps written as Convex users write them, without generated types: the ctx is untyped.
     files: ['test/apps/**'],
     rules: {

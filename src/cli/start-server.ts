@@ -53,9 +53,11 @@ import { startFrontDoor } from '../ws/server.ts';
 import { startSiteServer } from '../ws/site-server.ts';
 import { uwsTransport } from '../ws/uws.ts';
 import type { Config } from './config.ts';
+import { dashboardBundle } from './dashboard-bundle.ts';
 import { readEnvFile } from './env-file.ts';
 import { type Code, LiveCode, directoryFingerprintOf } from './live-code.ts';
 import { type Logger, logTo } from './logger.ts';
+import { packageRoot } from './package-root.ts';
 import { serverMetrics } from './server-metrics.ts';
 
 export interface RunningServer extends AsyncDisposable {
@@ -294,6 +296,7 @@ export async function startServer(
     }),
     functionLog,
     snapshots,
+    dashboard: dashboardBundle(join(packageRoot(import.meta.url), 'dashboard')),
     updateEnvironment: async (changes) => {
       const changed = await changeEnvironment(store, changes);
       if (changed.success)

@@ -35,6 +35,10 @@ import {
 import { decodeBody } from './content-encoding.ts';
 import { corsHeaders } from './cors.ts';
 import {
+  type DashboardRoutesOptions,
+  registerDashboardRoutes,
+} from './dashboard-routes.ts';
+import {
   type DeploymentRoutesOptions,
   registerDeploymentRoutes,
 } from './deployment-routes.ts';
@@ -67,6 +71,7 @@ import {
 
 export interface HttpApiOptions
   extends
+    DashboardRoutesOptions,
     FunctionRoutesOptions,
     DeploymentRoutesOptions,
     EnvironmentRoutesOptions,
@@ -231,6 +236,7 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
   registerLogRoutes(app, options);
   registerSnapshotRoutes(app, options);
   registerPushRoutes(app, options);
+  registerDashboardRoutes(app, options);
   await app.ready();
 
   return {

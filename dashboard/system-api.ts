@@ -1,0 +1,91 @@
+/**
+ * The system functions the dashboard calls (`_system/frontend/*`, served by
+ * src/runtime for an admin only), typed as the server answers them. Their
+ * names and argument shapes are Convex's where Convex has the function, so
+ * the same calls work against a Convex backend's system functions.
+ */
+import { makeFunctionReference } from 'convex/server';
+import type { Value } from 'convex/values';
+
+export interface IndexInfo {
+  name: string;
+  fields: string[];
+  ready: boolean;
+}
+
+export interface TableInfo {
+  name: string;
+  documentCount: number;
+  indexes: IndexInfo[];
+}
+
+export type Document = { _id: string; _creationTime: number } & Record<
+  string,
+  Value
+>;
+
+export interface DocumentPage {
+  page: Document[];
+  isDone: boolean;
+  continueCursor: string;
+}
+
+export interface FilterClause {
+  op: 'eq' | 'neq' | 'lt' | 'lte' | 'gt' | 'gte';
+  field: string;
+  /** A Convex value in its JSON form (`convexToJson`). */
+  value: unknown;
+  enabled?: boolean;
+}
+
+/** What every system mutation answers: an expected refusal is a value. */
+export type EditResult = { success: true } | { success: false; error: string };
+
+export const listTables = makeFunctionReference<
+  'query',
+  Record<string, never>,
+  TableInfo[]
+>('_system/frontend/listTables');
+
+export const paginatedTableDocuments = makeFunctionReference<
+  'query',
+  {
+    table: string;
+    paginationOpts: { numItems: number; cursor: string | null };
+    filters: string | null;
+    index: string | null;
+    order: 'asc' | 'desc';
+  },
+  DocumentPage
+>('_system/frontend/paginatedTableDocuments');
+
+export const getSchemas = makeFunctionReference<
+  'query',
+  Record<string, never>,
+  { active: string | null; inProgress: string | null }
+>('_system/frontend/getSchemas');
+
+export const addDocument = makeFunctionReference<
+  'mutation',
+  { table: string; documents: Record<string, Value>[] },
+  EditResult
+>('_system/frontend/addDocument');
+
+export const replaceDocument = makeFunctionReference<
+  'mutation',
+  { table: string; id: string; document: Record<string, Value> },
+  EditResult
+>('_system/frontend/replaceDocument');
+
+export const deleteDocuments = makeFunctionReference<
+  'mutation',
+  { toDelete: { id: string; tableName: string }[] },
+  EditResult
+>('_system/frontend/deleteDocuments');
+
+/** Convex's dashboard encoding of filters: base64 of `{clauses}` as JSON. */
+export function encodeFilters(clauses: FilterClause[]): string | null {
+  if (clauses.length === 0) return null;
+  const json = JSON.stringify({ clauses });
+  return btoa(String.fromCharCode(...new TextEncoder().encode(json)));
+}

@@ -1,0 +1,79 @@
+/**
+ * The dashboard's files as the server sends them: `dashboard/index.html` as
+ * written, and `dashboard/main.ts` with everything it imports (the official
+ * client included) bundled by esbuild into one minified script, beside
+ * `dashboard/style.css`. Built in memory on the first request for them, not
+ * at start: a server nobody opens the dashboard of never pays for it (about
+ * 300 ms and the esbuild service), and the container's files stay
+ * read-only. A build that fails is reported to that request and tried again
+ * on the next.
+ *
+ * Not here: the routes that serve them (http/dashboard-routes.ts).
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import type {
+  DashboardAsset,
+  DashboardAssets,
+} from '../http/dashboard-routes.ts';
+import { withBundlerService } from '../runtime/bundler-service.ts';
+
+/** Browsers the page must run in: what supports ES2022 (Chromium 94, Firefox 93, Safari 15). */
+const TARGET = 'es2022';
+
+export function dashboardBundle(folder: string): DashboardAssets {
+  let built: Promise<Map<string, DashboardAsset>> | null = null;
+  return {
+    async asset(name) {
+      built ??= buildAssets(folder).catch((error: unknown) => {
+        built = null;
+        throw error;
+      });
+      return (await built).get(name) ?? null;
+    },
+  };
+}
+
+async function buildAssets(
+  folder: string,
+): Promise<Map<string, DashboardAsset>> {
+  const result = await withBundlerService(() =>
+    build({
+      entryPoints: {
+        app: join(folder, 'main.ts'),
+        'app-style': join(folder, 'style.css'),
+      },
+      bundle: true,
+      minify: true,
+      format: 'esm',
+      platform: 'browser',
+      target: TARGET,
+      outdir: '/dashboard',
+      write: false,
+      logLevel: 'silent',
+      legalComments: 'none',
+    }),
+  );
+  const assets = new Map<string, DashboardAsset>();
+  const add = (name: string, type: string, body: Buffer) =>
+    assets.set(name, {
+      type,
+      body,
+      etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
+    });
+  for (const file of result.outputFiles) {
+    const body = Buffer.from(file.contents);
+    if (file.path.endsWith('/app.js'))
+      add('app.js', 'text/javascript; charset=utf-8', body);
+    else if (file.path.endsWith('/app-style.css'))
+      add('app.css', 'text/css; charset=utf-8', body);
+  }
+  add(
+    'index.html',
+    'text/html; charset=utf-8',
+    await readFile(join(folder, 'index.html')),
+  );
+  return assets;
+}

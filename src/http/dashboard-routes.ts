@@ -1,0 +1,102 @@
+/**
+ * The dashboard's page on the main port:
+ *
+ *   GET /dashboard            the page (index.html); `/dashboard/` too
+ *   GET /dashboard/<asset>    its script and stylesheet
+ *
+ * The page itself holds nothing secret: it asks for the admin key and then
+ * talks to the deployment like any client (the sync socket, system
+ * functions, `/api/check_admin_key`). Every answer carries a
+ * Content-Security-Policy that lets the page load only its own files and
+ * connect only to this origin, so a document's contents can never run as
+ * script, and ETags, so a reload sends only what changed.
+ *
+ * Not here: how the files are made (cli/dashboard-bundle.ts).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { errorBody, systemError } from './system-error.ts';
+
+export interface DashboardAsset {
+  type: string;
+  body: Buffer;
+  etag: string;
+}
+
+export interface DashboardAssets {
+  /** The file called `name`, or null when there is none; rejects when the files cannot be made. */
+  asset(name: string): Promise<DashboardAsset | null>;
+}
+
+export interface DashboardRoutesOptions {
+  /** Without it there is no dashboard. */
+  dashboard?: DashboardAssets;
+}
+
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self' ws: wss:",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export function registerDashboardRoutes(
+  app: FastifyInstance,
+  options: DashboardRoutesOptions,
+): void {
+  const { dashboard } = options;
+  if (dashboard === undefined) return;
+  const send = async (
+    name: string,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ) => {
+    let asset: DashboardAsset | null;
+    try {
+      asset = await dashboard.asset(name);
+    } catch (error) {
+      return reply
+        .code(500)
+        .send(
+          errorBody(
+            systemError(
+              'Internal',
+              'DashboardUnavailable',
+              `The dashboard could not be built: ${error instanceof Error ? error.message : String(error)}`,
+            ),
+          ),
+        );
+    }
+    if (asset === null)
+      return reply
+        .code(404)
+        .send(
+          errorBody(
+            systemError(
+              'NotFound',
+              'NotFound',
+              `The dashboard has no file ${name}`,
+            ),
+          ),
+        );
+    reply
+      .header('content-security-policy', CONTENT_SECURITY_POLICY)
+      .header('x-content-type-options', 'nosniff')
+      .header('cache-control', 'no-cache')
+      .header('etag', asset.etag);
+    if (request.headers['if-none-match'] === asset.etag)
+      return reply.code(304).send();
+    return reply.code(200).type(asset.type).send(asset.body);
+  };
+  app.get('/dashboard', (request, reply) => send('index.html', request, reply));
+  app.get('/dashboard/', (request, reply) =>
+    send('index.html', request, reply),
+  );
+  app.get<{ Params: { asset: string } }>(
+    '/dashboard/:asset',
+    (request, reply) => send(request.params.asset, request, reply),
+  );
+}
