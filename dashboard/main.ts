@@ -17,10 +17,11 @@ import {
 } from './admin-session.ts';
 import { dataView } from './data-view.ts';
 import { element, replaceChildren } from './element.ts';
+import { functionsView } from './functions-view.ts';
 import { loginView } from './login-view.ts';
 import type { View } from './view.ts';
 
-const VIEWS: readonly View[] = [dataView];
+const VIEWS: readonly View[] = [dataView, functionsView];
 const DEFAULT_VIEW = dataView;
 
 const origin = window.location.origin;

@@ -6,6 +6,8 @@
  */
 import { makeFunctionReference } from 'convex/server';
 import type { Value } from 'convex/values';
+import { base64Text } from './base64-text.ts';
+import type { ValidatorJson } from './validator-text.ts';
 
 export interface IndexInfo {
   name: string;
@@ -83,9 +85,27 @@ export const deleteDocuments = makeFunctionReference<
   EditResult
 >('_system/frontend/deleteDocuments');
 
+/** One entry of `_system/cli/modules:apiSpec`: a function, or an HTTP route. */
+export type FunctionSpec =
+  | {
+      /** `messages.js:list`: the module file as stored, and the export. */
+      identifier: string;
+      functionType: 'Query' | 'Mutation' | 'Action' | 'HttpAction';
+      visibility: { kind: 'public' | 'internal' };
+      args: ValidatorJson;
+      returns: ValidatorJson;
+    }
+  | { functionType: 'HttpAction'; method: string; path: string };
+
+export const apiSpec = makeFunctionReference<
+  'query',
+  Record<string, never>,
+  FunctionSpec[]
+>('_system/cli/modules:apiSpec');
+
 /** Convex's dashboard encoding of filters: base64 of `{clauses}` as JSON. */
 export function encodeFilters(clauses: FilterClause[]): string | null {
   if (clauses.length === 0) return null;
   const json = JSON.stringify({ clauses });
-  return btoa(String.fromCharCode(...new TextEncoder().encode(json)));
+  return base64Text(json);
 }

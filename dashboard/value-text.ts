@@ -25,7 +25,12 @@ export function cellText(value: Value | undefined): string {
 
 /** A document's own fields as the editor shows them: indented Convex JSON. */
 export function editableText(fields: Record<string, Value>): string {
-  return JSON.stringify(convexToJson(fields), null, 2);
+  return valueText(fields);
+}
+
+/** Any value as indented Convex JSON: a function's result, say. */
+export function valueText(value: Value): string {
+  return JSON.stringify(convexToJson(value), null, 2);
 }
 
 export type Parsed =
