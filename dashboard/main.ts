@@ -19,9 +19,10 @@ import { dataView } from './data-view.ts';
 import { element, replaceChildren } from './element.ts';
 import { functionsView } from './functions-view.ts';
 import { loginView } from './login-view.ts';
+import { logsView } from './logs-view.ts';
 import type { View } from './view.ts';
 
-const VIEWS: readonly View[] = [dataView, functionsView];
+const VIEWS: readonly View[] = [dataView, functionsView, logsView];
 const DEFAULT_VIEW = dataView;
 
 const origin = window.location.origin;
