@@ -2,10 +2,13 @@
  * `npm run generate`: asyncapi/convex-sync.yaml → generated/.
  *
  * Writes one JSON Schema per message (`generated/schemas/`), the TypeScript
- * types (`generated/types.ts`) and ajv standalone validators
+ * types (`generated/types.ts`), ajv standalone validators
  * (`generated/validators.js` and its `.d.ts`), so the server compiles no
- * schema at start. `--check` writes nothing and exits 1 when generated/ is not
- * exactly what the spec produces. Build time only: the server never imports it.
+ * schema at start, and the document itself, as written and as a readable page
+ * (`generated/protocol-document.ts`), which the server serves since the
+ * container has no asyncapi/. `--check` writes nothing and exits 1 when
+ * generated/ is not exactly what the spec produces. Build time only: the
+ * server never imports it.
  */
 import { readdir, readFile, mkdir, writeFile, rm } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
@@ -17,6 +20,7 @@ import {
   type ProtocolDocument,
   loadProtocolDocument,
 } from './protocol-document.ts';
+import { renderProtocolPage } from './protocol-page.ts';
 import { emitTypeScript } from './typescript-emitter.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -41,6 +45,7 @@ export async function generate(): Promise<Map<string, string>> {
   files.set(`${outDir}/types.ts`, emitTypeScript(doc, `// ${notice}\n`));
   files.set(`${outDir}/validators.js`, validatorsModule(doc));
   files.set(`${outDir}/validators.d.ts`, validatorsDeclarations(doc));
+  files.set(`${outDir}/protocol-document.ts`, documentModule(text, doc));
   return files;
 }
 
@@ -130,6 +135,24 @@ function validatorsDeclarations(doc: ProtocolDocument): string {
     '',
     `export declare const clientMessageValidators: {\n${maps(doc.clientMessages)}\n};`,
     `export declare const serverMessageValidators: {\n${maps(doc.serverMessages)}\n};`,
+    '',
+  ].join('\n');
+}
+
+/** The document as served: its YAML byte for byte, and the page rendered from it. */
+function documentModule(text: string, doc: ProtocolDocument): string {
+  const page = renderProtocolPage(doc);
+  return [
+    `// ${notice}`,
+    '',
+    `/** ${specFile}, exactly as written. */`,
+    `export const ASYNCAPI_YAML: string = ${JSON.stringify(text)};`,
+    '',
+    '/** The document as one self-contained HTML page (src/cli/protocol-page.ts). */',
+    `export const PROTOCOL_HTML: string = ${JSON.stringify(page.html)};`,
+    '',
+    "/** The Content-Security-Policy source that allows the page's one style element. */",
+    `export const PROTOCOL_STYLE_SOURCE: string = ${JSON.stringify(page.styleSource)};`,
     '',
   ].join('\n');
 }

@@ -37,6 +37,24 @@ describe('asyncapi/convex-sync.yaml', () => {
     ]);
   });
 
+  test('keeps the introduction, the socket and the example summaries for the protocol page', () => {
+    expect(doc.description).toMatch(/^The WebSocket sync protocol between/);
+    expect(doc.channels).toEqual([
+      {
+        address: '/api/{clientVersion}/sync',
+        description: expect.stringMatching(
+          /^The single bidirectional channel of a sync session\./,
+        ) as unknown,
+      },
+    ]);
+    expect(doc.clientMessages[0]?.examples[0]).toMatchObject({
+      name: 'firstConnect',
+      summary: 'The first socket of a client instance.',
+    });
+    // An example without a summary has none, rather than an empty one.
+    expect(doc.clientMessages[1]?.examples[0]).not.toHaveProperty('summary');
+  });
+
   test('every example validates against the generated validator of its message', () => {
     const validators: Record<string, (data: unknown) => boolean> = {
       ...clientMessageValidators,

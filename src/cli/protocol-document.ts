@@ -1,7 +1,8 @@
 /**
  * Reads `asyncapi/convex-sync.yaml` into what the generator needs: the
- * component schemas as JSON Schema, and the messages each side sends, with
- * their prose and examples.
+ * component schemas as JSON Schema, the messages each side sends, with their
+ * prose and examples, and the introduction and channels the protocol page
+ * shows.
  *
  * The document is validated by `@asyncapi/parser`; any diagnostic at all
  * (error, warning, hint) fails the build, so the spec stays clean. The parser's
@@ -21,13 +22,23 @@ export interface ProtocolMessage {
   /** The component schema that is this message's payload. */
   payload: string;
   /** Example payloads; each must validate. */
-  examples: { name: string; payload: unknown }[];
+  examples: { name: string; summary?: string; payload: unknown }[];
+}
+
+export interface ProtocolChannel {
+  /** Where the socket is opened, e.g. `/api/{clientVersion}/sync`. */
+  address: string;
+  description?: string;
 }
 
 export interface ProtocolDocument {
   title: string;
   /** The version of the official client the document tracks. */
   version: string;
+  /** The introduction (`info.description`), Markdown-ish prose. */
+  description?: string;
+  /** The channels the messages travel on, in document order. */
+  channels?: ProtocolChannel[];
   definitions: Record<string, JsonSchema>;
   /** Messages the server receives (the client sends), in document order. */
   clientMessages: ProtocolMessage[];
@@ -72,9 +83,25 @@ export async function loadProtocolDocument(
         return readMessage(name, raw.components.messages[name], source);
       });
 
+  const description = document.info().description();
+  const channels = document
+    .channels()
+    .all()
+    .map((channel): ProtocolChannel => {
+      const address = channel.address();
+      if (!address)
+        throw new Error(`${source}: every channel needs an address`);
+      const prose = channel.description();
+      return prose === undefined
+        ? { address }
+        : { address, description: prose };
+    });
+
   return {
     title: document.info().title(),
     version: document.info().version(),
+    ...(description === undefined ? {} : { description }),
+    channels,
     definitions,
     clientMessages: byAction('receive'),
     serverMessages: byAction('send'),
@@ -85,7 +112,7 @@ interface RawMessage {
   summary?: string;
   description?: string;
   payload?: unknown;
-  examples?: { name?: string; payload?: unknown }[];
+  examples?: { name?: string; summary?: string; payload?: unknown }[];
 }
 
 function readMessage(
@@ -101,6 +128,7 @@ function readMessage(
     throw new Error(`${where}.payload must reference a component schema`);
   const examples = (raw.examples ?? []).map((example, i) => ({
     name: example.name ?? `example${i}`,
+    ...(example.summary === undefined ? {} : { summary: example.summary }),
     payload: example.payload,
   }));
   if (examples.length === 0)
