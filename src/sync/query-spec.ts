@@ -5,8 +5,8 @@
  * sessions asking for the same spec share one result; its key is the spec
  * as text.
  */
-import { type JSONValue, convexToJson } from 'convex/values';
-import type { Value } from '../protocol/values.ts';
+import type { JSONValue } from 'convex/values';
+import { type Value, encodeValue } from '../protocol/values.ts';
 
 export interface QuerySpec {
   udfPath: string;
@@ -23,7 +23,7 @@ export interface QuerySpec {
 export function querySpecKey(spec: QuerySpec): string {
   const key = [
     spec.udfPath,
-    convexToJson(spec.args),
+    encodeValue(spec.args),
     // All of the identity: a function may return any of its fields.
     spec.identity,
     spec.journal,
