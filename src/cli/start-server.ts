@@ -45,6 +45,7 @@ import { Scheduler } from '../runtime/scheduler.ts';
 import { SnapshotJobs } from '../runtime/snapshot-jobs.ts';
 import { watchTable } from '../runtime/table-watch.ts';
 import { httpActionHandler, underPrefix } from '../http/http-action-handler.ts';
+import { healthStream } from '../http/health-stream.ts';
 import { storageHandler } from '../http/storage-handler.ts';
 import { bodyLimitOf, startHttpApi } from '../http/http-api.ts';
 import { openStore } from '../store/open-store.ts';
@@ -54,6 +55,7 @@ import { startSiteServer } from '../ws/site-server.ts';
 import { uwsTransport } from '../ws/uws.ts';
 import type { Config } from './config.ts';
 import { dashboardBundle } from './dashboard-bundle.ts';
+import { watchHealth } from './health-monitor.ts';
 import { readEnvFile } from './env-file.ts';
 import { type Code, LiveCode, directoryFingerprintOf } from './live-code.ts';
 import { type Logger, logTo } from './logger.ts';
@@ -235,6 +237,32 @@ export async function startServer(
     transitionSent: metrics.transitionSent,
   });
   metrics.watchSync(sync);
+  const health = watchHealth({ store, runner });
+  const startedAtMs = Date.now();
+  const healthFigures = healthStream({
+    authority: { verifier, adminKey },
+    snapshot: () => {
+      const now = Date.now();
+      const memory = process.memoryUsage();
+      return {
+        at: now,
+        process: {
+          version: options.version,
+          store: opened.description,
+          transport: uwsTransport,
+          uptimeSeconds: (now - startedAtMs) / 1000,
+          residentBytes: memory.rss,
+          heapUsedBytes: memory.heapUsed,
+        },
+        sync: {
+          sessions: sync.connections,
+          subscriptions: sync.subscriptions,
+          distinctQueries: sync.distinctQueries,
+        },
+        ...health.monitor.figures(now),
+      };
+    },
+  });
   const snapshots = new SnapshotJobs(store, {
     dir: config.data,
     files: fileOptions.files,
@@ -315,6 +343,10 @@ export async function startServer(
     mounts: [
       { prefix: '/http/', handle: underPrefix('/http', httpActions) },
       {
+        prefix: '/api/dashboard/',
+        handle: (request) => healthFigures.handle(request),
+      },
+      {
         prefix: '/api/storage/',
         handle: async (request) =>
           (await files(request)) ??
@@ -383,11 +415,13 @@ export async function startServer(
     draining = true;
     unwatchPushes();
     unwatchEnvironment();
+    healthFigures.close();
     door.close();
     site.close();
     await api.close();
     await snapshots.close();
     metrics.stop();
+    health.stop();
     await sync.close();
     await runner.settled();
     await scheduler.close();
