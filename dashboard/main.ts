@@ -18,11 +18,12 @@ import {
 import { dataView } from './data-view.ts';
 import { element, replaceChildren } from './element.ts';
 import { functionsView } from './functions-view.ts';
+import { healthView } from './health-view.ts';
 import { loginView } from './login-view.ts';
 import { logsView } from './logs-view.ts';
 import type { View } from './view.ts';
 
-const VIEWS: readonly View[] = [dataView, functionsView, logsView];
+const VIEWS: readonly View[] = [dataView, functionsView, logsView, healthView];
 const DEFAULT_VIEW = dataView;
 
 const origin = window.location.origin;

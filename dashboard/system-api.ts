@@ -103,6 +103,12 @@ export const apiSpec = makeFunctionReference<
   FunctionSpec[]
 >('_system/cli/modules:apiSpec');
 
+export const environmentVariables = makeFunctionReference<
+  'query',
+  Record<string, never>,
+  { name: string; value: string }[]
+>('_system/cli/queryEnvironmentVariables');
+
 /** Convex's dashboard encoding of filters: base64 of `{clauses}` as JSON. */
 export function encodeFilters(clauses: FilterClause[]): string | null {
   if (clauses.length === 0) return null;
