@@ -20,6 +20,8 @@ export interface DashboardAsset {
   type: string;
   body: Buffer;
   etag: string;
+  /** The body compressed, sent to a browser that accepts it. */
+  encoded: { br: Buffer; gzip: Buffer };
 }
 
 export interface DashboardAssets {
@@ -86,10 +88,16 @@ export function registerDashboardRoutes(
       .header('content-security-policy', CONTENT_SECURITY_POLICY)
       .header('x-content-type-options', 'nosniff')
       .header('cache-control', 'no-cache')
+      .header('vary', 'accept-encoding')
       .header('etag', asset.etag);
     if (request.headers['if-none-match'] === asset.etag)
       return reply.code(304).send();
-    return reply.code(200).type(asset.type).send(asset.body);
+    const encoding = chosenEncoding(request.headers['accept-encoding']);
+    if (encoding !== null) reply.header('content-encoding', encoding);
+    return reply
+      .code(200)
+      .type(asset.type)
+      .send(encoding === null ? asset.body : asset.encoded[encoding]);
   };
   app.get('/dashboard', (request, reply) => send('index.html', request, reply));
   app.get('/dashboard/', (request, reply) =>
@@ -99,4 +107,23 @@ export function registerDashboardRoutes(
     '/dashboard/:asset',
     (request, reply) => send(request.params.asset, request, reply),
   );
+}
+
+/** Brotli when the browser takes it (every current one does), else gzip, else none. */
+function chosenEncoding(
+  header: string | string[] | undefined,
+): 'br' | 'gzip' | null {
+  const accepted = new Set<string>();
+  for (const part of (Array.isArray(header)
+    ? header.join(',')
+    : (header ?? '')
+  ).split(',')) {
+    const [name = '', ...parameters] = part.split(';').map((p) => p.trim());
+    // `br;q=0` says "not brotli".
+    if (name !== '' && !parameters.some((p) => /^q=0(\.0*)?$/.test(p)))
+      accepted.add(name.toLowerCase());
+  }
+  if (accepted.has('br')) return 'br';
+  if (accepted.has('gzip')) return 'gzip';
+  return null;
 }

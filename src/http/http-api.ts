@@ -177,7 +177,15 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
         .send(errorBody(badRequest('ClientVersionUnsupported', state.message)));
   });
   app.addHook('onSend', async (request, reply, payload) => {
-    reply.headers(corsHeaders(request.headers, request.method === 'OPTIONS'));
+    const { vary, ...cors } = corsHeaders(
+      request.headers,
+      request.method === 'OPTIONS',
+    );
+    reply.headers(cors);
+    // A route's own Vary (the dashboard's accept-encoding) is kept beside CORS's.
+    const own = reply.getHeader('vary');
+    const both = [vary, own === undefined ? undefined : String(own)];
+    reply.header('vary', both.filter((v) => v !== undefined).join(', '));
     return payload;
   });
   app.addHook('onResponse', async (request, reply) => {

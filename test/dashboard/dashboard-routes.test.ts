@@ -48,6 +48,27 @@ describe('GET /dashboard', () => {
     expect(style.headers.get('content-type')).toBe('text/css; charset=utf-8');
   });
 
+  test('the files go compressed to a browser that accepts it, the same bytes once decoded', async () => {
+    const plain = await fetch(`${server.url}/dashboard/app.js`, {
+      headers: { 'accept-encoding': 'identity' },
+    });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    const source = await plain.text();
+    for (const [accepted, sent] of [
+      ['br', 'br'],
+      ['gzip, deflate', 'gzip'],
+      ['br;q=0, gzip', 'gzip'],
+    ] as const) {
+      const compressed = await fetch(`${server.url}/dashboard/app.js`, {
+        headers: { 'accept-encoding': accepted },
+      });
+      expect(compressed.headers.get('content-encoding')).toBe(sent);
+      expect(compressed.headers.get('vary')).toMatch(/\baccept-encoding$/);
+      // fetch decodes it: the script is the same.
+      expect(await compressed.text()).toBe(source);
+    }
+  });
+
   test('a reload with the ETag gets 304 and no body', async () => {
     const first = await fetch(`${server.url}/dashboard/app.js`);
     const etag = first.headers.get('etag');
