@@ -51,6 +51,7 @@ import {
   registerFunctionRoutes,
 } from './function-routes.ts';
 import { type LogRoutesOptions, registerLogRoutes } from './log-routes.ts';
+import { registerProtocolRoutes } from './protocol-routes.ts';
 import {
   type SnapshotRoutesOptions,
   registerSnapshotRoutes,
@@ -245,6 +246,7 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
   registerSnapshotRoutes(app, options);
   registerPushRoutes(app, options);
   registerDashboardRoutes(app, options);
+  registerProtocolRoutes(app);
   await app.ready();
 
   return {
