@@ -93,6 +93,8 @@ function showShell(key: string): void {
       element('strong', {}, 'Converge'),
       element('span', { class: 'muted' }, origin),
       nav,
+      // The sync protocol's document, rendered by the server (not a view of this page).
+      element('a', { href: '/protocol' }, 'Protocol'),
       element('button', { type: 'button', onclick: logOut }, 'Log out'),
     ),
     main,

@@ -3,6 +3,7 @@
  *
  *   GET /dashboard            the page (index.html); `/dashboard/` too
  *   GET /dashboard/<asset>    its script and stylesheet
+ *   GET /favicon.ico          204: no icon, and no 404 in the browser's console
  *
  * The page itself holds nothing secret: it asks for the admin key and then
  * talks to the deployment like any client (the sync socket, system
@@ -99,6 +100,11 @@ export function registerDashboardRoutes(
       .type(asset.type)
       .send(encoding === null ? asset.body : asset.encoded[encoding]);
   };
+  // Browsers ask for it on every page of the origin; there is none, and a
+  // 404 would be an error in every console.
+  app.get('/favicon.ico', (_request, reply) =>
+    reply.code(204).header('cache-control', 'max-age=86400').send(),
+  );
   app.get('/dashboard', (request, reply) => send('index.html', request, reply));
   app.get('/dashboard/', (request, reply) =>
     send('index.html', request, reply),
