@@ -29,7 +29,8 @@ export interface CronJob {
   schedule: CronSchedule;
 }
 
-const DAYS = [
+/** The days of the week in cron's numbering: Sunday is 0. */
+export const DAYS_OF_WEEK: readonly string[] = [
   'sunday',
   'monday',
   'tuesday',
@@ -41,13 +42,8 @@ const DAYS = [
 
 /** The first run strictly after `afterMs`, in milliseconds since the epoch. */
 export function nextRunAfter(schedule: CronSchedule, afterMs: number): number {
-  if (schedule.type === 'interval') {
-    const seconds =
-      (schedule.seconds ?? 0) +
-      60 * (schedule.minutes ?? 0) +
-      3600 * (schedule.hours ?? 0);
-    return afterMs + Math.max(1, seconds) * 1000;
-  }
+  if (schedule.type === 'interval')
+    return afterMs + intervalSeconds(schedule) * 1000;
   const next = new Cron(cronExpression(schedule), {
     timezone: 'UTC',
     paused: true,
@@ -57,6 +53,17 @@ export function nextRunAfter(schedule: CronSchedule, afterMs: number): number {
       `The cron schedule ${JSON.stringify(schedule)} never runs.`,
     );
   return next.getTime();
+}
+
+/** The seconds between an interval's runs: at least one. */
+export function intervalSeconds(
+  schedule: Extract<CronSchedule, { type: 'interval' }>,
+): number {
+  const seconds =
+    (schedule.seconds ?? 0) +
+    60 * (schedule.minutes ?? 0) +
+    3600 * (schedule.hours ?? 0);
+  return Math.max(1, seconds);
 }
 
 function cronExpression(
@@ -70,7 +77,7 @@ function cronExpression(
     case 'daily':
       return `${schedule.minuteUTC ?? 0} ${schedule.hourUTC} * * *`;
     case 'weekly': {
-      const day = DAYS.indexOf(schedule.dayOfWeek.toLowerCase());
+      const day = DAYS_OF_WEEK.indexOf(schedule.dayOfWeek.toLowerCase());
       if (day === -1)
         throw new Error(`Unknown day of the week "${schedule.dayOfWeek}".`);
       return `${schedule.minuteUTC ?? 0} ${schedule.hourUTC} * * ${day}`;

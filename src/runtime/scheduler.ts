@@ -14,11 +14,12 @@
  *   renewed while the action runs; when its process dies, any scheduler
  *   fails the job once the lease expires, as Convex fails an action cut off
  *   by a crash (job-leases.ts).
- * - A cron job's next run is kept in `_cron_jobs`, with the job as it was
- *   declared; the transaction that advances it also schedules the run, so a
- *   run is scheduled once. New crons (`replaceCrons`, when the code is
- *   reloaded) take effect at once: a job whose declaration changed is
- *   planned afresh, and a removed one is dropped.
+ * - A cron job's next run is kept in `_cron_jobs` (cron-records.ts), with
+ *   the job as it was declared and its last two runs; the transaction that
+ *   advances it also schedules the run, so a run is scheduled once. New
+ *   crons (`replaceCrons`, when the code is reloaded) take effect at once:
+ *   a job whose declaration changed is planned afresh, and a removed one is
+ *   dropped.
  *
  * It wakes when a commit (of any process sharing the store) writes to those
  * tables, when a job finishes, when the next job or cron run is due, and at
@@ -26,7 +27,8 @@
  *
  *   idle ──start()──▶ running ──close()──▶ closed (after running jobs end)
  */
-import type { DocumentStore, Transaction } from '../store/store.ts';
+import type { DocumentStore } from '../store/store.ts';
+import { CRON_JOBS, cronDeclaration, cronRecords } from './cron-records.ts';
 import { type CronJob, nextRunAfter } from './cron-schedule.ts';
 import type { FunctionKind } from './execution.ts';
 import type { FunctionResult } from './function-result.ts';
@@ -46,13 +48,10 @@ import { systemTransaction } from './system-transaction.ts';
 import { isWriteConflict } from './write-conflict.ts';
 import type { Value } from 'convex/values';
 
-const CRON_JOBS = '_cron_jobs';
 /** Enough to keep a 2-core machine busy with I/O-bound actions without starving clients. */
 const DEFAULT_MAX_CONCURRENT = 16;
 /** How late a job scheduled by another process may start, at worst. */
 const DEFAULT_POLL_MS = 1000;
-/** At most this many cron jobs per app: Convex's limit on crons is far lower. */
-const MAX_CRON_DOCUMENTS = 1000;
 /**
  * A scheduled mutation that lost to other writes on all of a run's retries
  * waits this long before it runs again, doubling up to the maximum: the
@@ -304,7 +303,7 @@ export class Scheduler {
       for (const cron of crons) {
         const record = records.get(cron.identifier);
         records.delete(cron.identifier);
-        const declared = declaration(cron);
+        const declared = cronDeclaration(cron);
         if (!record || record.declared !== declared) {
           const nextRun = nextRunAfter(cron.schedule, now);
           if (record) await tx.patch(record.id, { nextRun, declared });
@@ -318,13 +317,17 @@ export class Scheduler {
           continue;
         }
         if (record.nextRun <= now) {
-          await scheduleJob(tx, {
+          const job = await scheduleJob(tx, {
             name: cron.name,
             args: cron.args as Record<string, Value>,
             scheduledTime: now,
           });
           const nextRun = nextRunAfter(cron.schedule, now);
-          await tx.patch(record.id, { nextRun });
+          await tx.patch(record.id, {
+            nextRun,
+            lastJob: job,
+            previousJob: record.lastJob,
+          });
           next = Math.min(next, nextRun);
         } else next = Math.min(next, record.nextRun);
       }
@@ -351,35 +354,4 @@ export class Scheduler {
       this.#wake = null;
     });
   }
-}
-
-/** A cron job's declaration as kept beside its next run, to notice when it changes. */
-function declaration(cron: CronJob): string {
-  return JSON.stringify([cron.name, cron.args, cron.schedule]);
-}
-
-interface CronRecord {
-  id: string;
-  nextRun: number;
-  /** Absent in records written before declarations were kept. */
-  declared: string | undefined;
-}
-
-async function cronRecords(tx: Transaction): Promise<Map<string, CronRecord>> {
-  const records = new Map<string, CronRecord>();
-  if (tx.tableNumber(CRON_JOBS) === null) return records;
-  const { documents } = await tx.scan({
-    table: CRON_JOBS,
-    index: 'by_creation_time',
-    eq: [],
-    order: 'asc',
-    limit: MAX_CRON_DOCUMENTS,
-  });
-  for (const document of documents)
-    records.set(document['identifier'] as string, {
-      id: document._id,
-      nextRun: document['nextRun'] as number,
-      declared: document['declared'] as string | undefined,
-    });
-  return records;
 }
