@@ -2,7 +2,8 @@
  * The built-in system functions: the `_system/...` queries the official CLI
  * subscribes to (`npx convex env list`, `data`, `run`, `import`, `export`;
  * convex-cli-and-guarantees.md §1.8), and the queries and mutations the
- * dashboard calls (`_system/frontend/`: its data browser). On Convex they
+ * dashboard calls (`_system/frontend/`: its data browser, and the scheduled
+ * functions and cron jobs its Health page shows). On Convex they
  * are ordinary functions of a bundled package (convex-backend
  * `npm-packages/system-udfs/convex/_system/`); here they are TypeScript in
  * the runtime, run by the FunctionRunner: a query in the query's
@@ -52,6 +53,8 @@ import {
   replaceDocument,
 } from './system-frontend-edits.ts';
 import { getSchemas, listTables } from './system-frontend-tables.ts';
+import { listCronJobs } from './system-frontend-cron-jobs.ts';
+import { paginatedScheduledJobs } from './system-frontend-scheduled-jobs.ts';
 import type {
   SystemMutation,
   SystemMutationContext,
@@ -83,6 +86,8 @@ const SYSTEM_QUERIES: ReadonlyMap<string, SystemQuery> = new Map([
   ['_system/frontend/paginatedTableDocuments:default', paginatedTableDocuments],
   ['_system/frontend/getById:default', getById],
   ['_system/frontend/getSchemas:default', getSchemas],
+  ['_system/frontend/paginatedScheduledJobs:default', paginatedScheduledJobs],
+  ['_system/frontend/listCronJobs:default', listCronJobs],
 ]);
 
 const SYSTEM_MUTATIONS: ReadonlyMap<string, SystemMutation> = new Map([
