@@ -13,6 +13,7 @@
 import { environmentPanel } from './environment-panel.ts';
 import { element, replaceChildren } from './element.ts';
 import { type HealthSnapshot, followHealth } from './health-feed.ts';
+import { jobsPanel } from './jobs-panel.ts';
 import type { View } from './view.ts';
 
 export const healthView: View = {
@@ -27,6 +28,7 @@ export const healthView: View = {
     const figures = element('div', { class: 'figures' });
     const latency = element('tbody', {});
     const environment = environmentPanel(context);
+    const jobs = jobsPanel(context.client);
     replaceChildren(
       container,
       element(
@@ -57,6 +59,7 @@ export const healthView: View = {
           ),
           latency,
         ),
+        jobs.node,
         environment.node,
       ),
     );
@@ -90,6 +93,7 @@ export const healthView: View = {
     });
     return () => {
       stop.abort();
+      jobs.dispose();
       environment.dispose();
     };
   },

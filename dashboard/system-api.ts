@@ -109,6 +109,57 @@ export const environmentVariables = makeFunctionReference<
   { name: string; value: string }[]
 >('_system/cli/queryEnvironmentVariables');
 
+/** A `_scheduled_functions` document, as the system query lists it (times in ms). */
+export interface ScheduledJob {
+  _id: string;
+  _creationTime: number;
+  name: string;
+  args: Value[];
+  scheduledTime: number;
+  completedTime?: number;
+  state:
+    | { kind: 'pending' | 'inProgress' | 'success' | 'canceled' }
+    | { kind: 'failed'; error: string };
+}
+
+export const paginatedScheduledJobs = makeFunctionReference<
+  'query',
+  {
+    paginationOpts: { numItems: number; cursor: string | null };
+    udfPath: string | null;
+  },
+  { page: ScheduledJob[]; isDone: boolean; continueCursor: string }
+>('_system/frontend/paginatedScheduledJobs');
+
+export type CronSchedule =
+  | { type: 'interval'; seconds: bigint }
+  | { type: 'hourly'; minuteUTC: bigint }
+  | { type: 'daily'; hourUTC: bigint; minuteUTC: bigint }
+  | { type: 'weekly'; dayOfWeek: bigint; hourUTC: bigint; minuteUTC: bigint }
+  | { type: 'monthly'; day: bigint; hourUTC: bigint; minuteUTC: bigint }
+  | { type: 'cron'; cronExpr: string };
+
+/** One declared cron, in Convex's shape: times in nanoseconds. */
+export interface CronJob {
+  name: string;
+  cronSpec: { udfPath: string; cronSchedule: CronSchedule };
+  state: { type: 'pending' | 'inProgress' };
+  nextTs: bigint | null;
+  lastRun: {
+    ts: bigint;
+    status:
+      | { type: 'success' }
+      | { type: 'err'; error: string }
+      | { type: 'canceled' };
+  } | null;
+}
+
+export const listCronJobs = makeFunctionReference<
+  'query',
+  Record<string, never>,
+  CronJob[]
+>('_system/frontend/listCronJobs');
+
 /** Convex's dashboard encoding of filters: base64 of `{clauses}` as JSON. */
 export function encodeFilters(clauses: FilterClause[]): string | null {
   if (clauses.length === 0) return null;
