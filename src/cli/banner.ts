@@ -22,6 +22,7 @@ export function banner(facts: BannerFacts): string {
   const rows: [string, string][] = [
     ['deployment URL', facts.url],
     ['HTTP actions', facts.siteUrl],
+    ['dashboard', `${facts.url}/dashboard`],
     ['store', facts.store],
     ['transport', `uWebSockets.js ${facts.transport}`],
   ];

@@ -3,7 +3,9 @@
  * starts it, and runs this with the container's address as `CONVEX_URL`. It
  * checks what a user of the image meets first: `/health` answers with the
  * native uWebSockets.js transport (the reason the image is glibc) and a
- * reachable store, `/version` answers, and the official client subscribes to
+ * reachable store, `/version` answers, the dashboard's page and script are
+ * served (bundled in memory, the image's files being read-only), and the
+ * official client subscribes to
  * the sample chat and sees its own mutations arrive.
  *
  * Exits 0, or 1 with the step that failed; gives up after TIMEOUT_MS.
@@ -29,6 +31,7 @@ if (url === undefined || url === '') {
 const steps: readonly (readonly [string, (base: string) => Promise<void>])[] = [
   ['GET /health', checkHealth],
   ['GET /version', checkVersion],
+  ['GET /dashboard', checkDashboard],
   ['the official client', checkClient],
 ];
 let current = 'start';
@@ -70,6 +73,20 @@ async function checkVersion(base: string): Promise<void> {
   const text = await response.text();
   if (!response.ok) throw new Error(`${response.status} ${text}`);
   console.log(`container smoke: GET /version ${text}`);
+}
+
+/** The dashboard: its page, and its script built from the image's dashboard/ folder. */
+async function checkDashboard(base: string): Promise<void> {
+  const page = await fetch(new URL('/dashboard', base));
+  if (!page.ok || !(await page.text()).includes('/dashboard/app.js'))
+    throw new Error(`the page answered ${page.status}`);
+  const script = await fetch(new URL('/dashboard/app.js', base));
+  const source = await script.text();
+  if (!script.ok || !source.includes('_system/frontend/listTables'))
+    throw new Error(
+      `the script answered ${script.status}: ${source.slice(0, 200)}`,
+    );
+  console.log(`container smoke: GET /dashboard/app.js ${source.length} bytes`);
 }
 
 /**
