@@ -21,7 +21,6 @@
  * Everything is read through the query's transaction: what a page scanned
  * is its read set.
  */
-import type { Value } from 'convex/values';
 import { documentIndexKey } from '../store/catalog.ts';
 import { compareKeys } from '../store/compare-keys.ts';
 import { decodeDocumentId } from '../store/document-id.ts';
@@ -30,11 +29,15 @@ import { type DashboardFilter, dashboardFilter } from './dashboard-filter.ts';
 import {
   type CursorPosition,
   decodeCursor,
-  encodeCursor,
   queryFingerprint,
 } from './page-cursor.ts';
 import type { SystemQuery, SystemQueryOutcome } from './system-query.ts';
-import { MAX_PAGE_ROWS, PAGINATION_OPTS, isHidden } from './system-tables.ts';
+import {
+  MAX_PAGE_ROWS,
+  PAGINATION_OPTS,
+  isHidden,
+  page,
+} from './system-tables.ts';
 import type { ValidatorJson } from './validator.ts';
 
 /** Rows per scan when a filter may reject many: few round trips, bounded memory. */
@@ -215,21 +218,6 @@ async function readPage(
 function beyond(key: Buffer, end: Buffer, order: 'asc' | 'desc'): boolean {
   const direction = compareKeys(key, end);
   return order === 'asc' ? direction > 0 : direction < 0;
-}
-
-function page(
-  documents: Value[],
-  position: CursorPosition,
-  fingerprint: string,
-): SystemQueryOutcome {
-  return {
-    success: true,
-    value: {
-      page: documents,
-      isDone: position.kind === 'end',
-      continueCursor: encodeCursor(position, fingerprint),
-    },
-  };
 }
 
 function failure(errorMessage: string): SystemQueryOutcome {

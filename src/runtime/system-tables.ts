@@ -174,7 +174,8 @@ export const queryTable: SystemQuery = {
   },
 };
 
-function page(
+/** A page of a system query's listing, its cursor after its last row or at the end. */
+export function page(
   documents: Value[],
   position: CursorPosition,
   fingerprint: string,
