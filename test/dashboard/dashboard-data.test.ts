@@ -7,47 +7,23 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  type TestBrowser,
-  launchBrowser,
-  screenshot,
-} from '../helpers/browser.ts';
-import {
-  type ConvexClients,
-  convexClients,
-} from '../helpers/convex-clients.ts';
-import {
-  TEST_ADMIN_KEY,
-  type TestServer,
-  startTestServer,
-} from '../helpers/converge-server.ts';
+import { screenshot } from '../helpers/browser.ts';
+import { type DashboardRig, dashboardRig } from '../helpers/dashboard-rig.ts';
 import { add, list } from '../helpers/notes-api.ts';
 import { watchQuery } from '../helpers/query-watch.ts';
 
 /** How long the page may take to show what the server sent: far above a frame or two. */
 const SHOWN_MS = 10_000;
 
-let server: TestServer;
-let browser: TestBrowser;
-let clients: ConvexClients;
+let rig: DashboardRig;
 
 beforeAll(async () => {
-  server = await startTestServer('e2e');
-  browser = await launchBrowser();
-  clients = convexClients(server.url);
+  rig = await dashboardRig('e2e');
 }, 60_000);
 
 afterAll(async () => {
-  await clients?.[Symbol.asyncDispose]();
-  await browser?.[Symbol.asyncDispose]();
-  await server?.[Symbol.asyncDispose]();
+  await rig?.[Symbol.asyncDispose]();
 });
-
-async function logIn(page: Page, key: string): Promise<void> {
-  await page.goto(`${server.url}/dashboard`);
-  await page.fill('#admin-key', key);
-  await page.click('button[type=submit]');
-}
 
 /** The number of document rows the page shows. */
 function rows(page: Page): Promise<number> {
@@ -60,8 +36,7 @@ async function rowsReach(page: Page, count: number): Promise<void> {
 
 describe('the dashboard, logged in with the admin key', () => {
   test('a wrong key is refused, and nothing of the deployment shows', async () => {
-    const page = await browser.page();
-    await logIn(page, 'converge|not-the-key');
+    const page = await rig.open('', 'converge|not-the-key');
     const alert = page.getByRole('alert');
     await alert.filter({ hasText: /not valid/ }).waitFor({ timeout: SHOWN_MS });
     expect(await alert.textContent()).toBe(
@@ -75,10 +50,9 @@ describe('the dashboard, logged in with the admin key', () => {
   });
 
   test('the Data page shows a table filling live as a client inserts', async () => {
-    const writer = clients.open();
+    const writer = rig.clients.open();
     await writer.mutation(add, { list: 'live', text: 'first' });
-    const page = await browser.page();
-    await logIn(page, TEST_ADMIN_KEY);
+    const page = await rig.open();
     await page.getByRole('link', { name: /notes/ }).click();
     await rowsReach(page, 1);
 
@@ -101,14 +75,12 @@ describe('the dashboard, logged in with the admin key', () => {
   });
 
   test('an edit, a refused edit, an insert and a delete in the page reach a subscribed client', async () => {
-    const client = clients.open();
+    const client = rig.clients.open();
     const id = await client.mutation(add, { list: 'edited', text: 'draft' });
     using watched = watchQuery(client, list, { list: 'edited' });
     await watched.next((notes) => notes.length === 1);
 
-    const page = await browser.page();
-    await logIn(page, TEST_ADMIN_KEY);
-    await page.goto(`${server.url}/dashboard#/data/notes`);
+    const page = await rig.open('#/data/notes');
     await page.click(`tr[data-id="${id}"]`);
     const editor = page.locator('#document-json');
     expect(JSON.parse(await editor.inputValue())).toEqual({
@@ -154,12 +126,10 @@ describe('the dashboard, logged in with the admin key', () => {
   });
 
   test('a filter on a field shows only the documents that pass it', async () => {
-    const writer = clients.open();
+    const writer = rig.clients.open();
     for (const text of ['kept 1', 'kept 2'])
       await writer.mutation(add, { list: 'filtered', text });
-    const page = await browser.page();
-    await logIn(page, TEST_ADMIN_KEY);
-    await page.goto(`${server.url}/dashboard#/data/notes`);
+    const page = await rig.open('#/data/notes');
     await page.locator('table.documents').waitFor({ timeout: SHOWN_MS });
     await page.fill('#filter-field', 'list');
     await page.selectOption('#filter-op', 'eq');

@@ -8,38 +8,27 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  type TestBrowser,
-  launchBrowser,
-  screenshot,
-} from '../helpers/browser.ts';
-import {
-  TEST_ADMIN_KEY,
-  type TestServer,
-  startTestServer,
-} from '../helpers/converge-server.ts';
+import { screenshot } from '../helpers/browser.ts';
+import { type DashboardRig, dashboardRig } from '../helpers/dashboard-rig.ts';
 
 const SHOWN_MS = 10_000;
 
-let server: TestServer;
-let browser: TestBrowser;
+let rig: DashboardRig;
 
 beforeAll(async () => {
-  server = await startTestServer('e2e');
-  browser = await launchBrowser();
+  rig = await dashboardRig('e2e');
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.[Symbol.asyncDispose]();
-  await server?.[Symbol.asyncDispose]();
+  await rig?.[Symbol.asyncDispose]();
 });
 
-/** Logs in (once per page: the key is kept for the tab) and opens the Functions page. */
-async function openFunctions(page: Page): Promise<void> {
-  await page.goto(`${server.url}/dashboard`);
-  await page.fill('#admin-key', TEST_ADMIN_KEY);
-  await page.click('button[type=submit]');
+/** A new page, logged in, on the Functions page with `path` chosen. */
+async function openFunction(path: string): Promise<Page> {
+  const page = await rig.open();
   await page.getByRole('link', { name: 'Functions' }).click();
+  await choose(page, path);
+  return page;
 }
 
 async function choose(page: Page, path: string): Promise<void> {
@@ -49,11 +38,6 @@ async function choose(page: Page, path: string): Promise<void> {
   await page
     .getByRole('heading', { name: path })
     .waitFor({ timeout: SHOWN_MS });
-}
-
-async function openFunction(page: Page, path: string): Promise<void> {
-  await openFunctions(page);
-  await choose(page, path);
 }
 
 async function run(page: Page, args: unknown): Promise<void> {
@@ -68,8 +52,7 @@ async function logLines(page: Page): Promise<string[]> {
 
 describe('the Functions page', () => {
   test('lists every function by module, with its kind, visibility and arguments', async () => {
-    const page = await browser.page();
-    await openFunction(page, 'greetings:greet');
+    const page = await openFunction('greetings:greet');
     const listed = await page.locator('.function-list a').allTextContents();
     expect(listed).toEqual(
       expect.arrayContaining([
@@ -87,8 +70,7 @@ describe('the Functions page', () => {
   });
 
   test('runs a mutation with arguments and shows its result, log lines and time', async () => {
-    const page = await browser.page();
-    await openFunction(page, 'greetings:greet');
+    const page = await openFunction('greetings:greet');
     await run(page, { name: 'Ada' });
     expect(await page.locator('.outcome').textContent()).toMatch(
       /^Succeeded in \d+\.\d ms$/,
@@ -104,8 +86,7 @@ describe('the Functions page', () => {
   });
 
   test('acting as a user, the function sees that identity', async () => {
-    const page = await browser.page();
-    await openFunction(page, 'greetings:greet');
+    const page = await openFunction('greetings:greet');
     await page.check('#act-as');
     await page.fill(
       '#identity',
@@ -119,8 +100,7 @@ describe('the Functions page', () => {
   });
 
   test('an internal query runs for the admin; bad arguments are refused by the validator', async () => {
-    const page = await browser.page();
-    await openFunction(page, 'greetings:whisper');
+    const page = await openFunction('greetings:whisper');
     await run(page, {});
     expect(
       JSON.parse((await page.getByTestId('result').textContent()) ?? ''),

@@ -6,38 +6,21 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import {
-  type TestBrowser,
-  launchBrowser,
-  screenshot,
-} from '../helpers/browser.ts';
-import {
-  type ConvexClients,
-  convexClients,
-} from '../helpers/convex-clients.ts';
-import {
-  TEST_ADMIN_KEY,
-  type TestServer,
-  startTestServer,
-} from '../helpers/converge-server.ts';
+import { screenshot } from '../helpers/browser.ts';
+import { TEST_ADMIN_KEY } from '../helpers/converge-server.ts';
+import { type DashboardRig, dashboardRig } from '../helpers/dashboard-rig.ts';
 import { add } from '../helpers/notes-api.ts';
 
 const SHOWN_MS = 10_000;
 
-let server: TestServer;
-let browser: TestBrowser;
-let clients: ConvexClients;
+let rig: DashboardRig;
 
 beforeAll(async () => {
-  server = await startTestServer('e2e');
-  browser = await launchBrowser();
-  clients = convexClients(server.url);
+  rig = await dashboardRig('e2e');
 }, 60_000);
 
 afterAll(async () => {
-  await clients?.[Symbol.asyncDispose]();
-  await browser?.[Symbol.asyncDispose]();
-  await server?.[Symbol.asyncDispose]();
+  await rig?.[Symbol.asyncDispose]();
 });
 
 function figure(page: Page, name: string): Promise<string | null> {
@@ -48,7 +31,7 @@ function figure(page: Page, name: string): Promise<string | null> {
 
 /** The variables as the deployment reports them to the CLI. */
 async function variables(): Promise<{ name: string; value: string }[]> {
-  const response = await fetch(`${server.url}/api/query`, {
+  const response = await fetch(`${rig.server.url}/api/query`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
@@ -66,14 +49,11 @@ async function variables(): Promise<{ name: string; value: string }[]> {
 }
 
 test('the figures come live, and environment variables change from the page', async () => {
-  const writer = clients.open();
+  const writer = rig.clients.open();
   for (let i = 0; i < 3; i++)
     await writer.mutation(add, { list: 'health', text: `n${i}` });
 
-  const page = await browser.page();
-  await page.goto(`${server.url}/dashboard#/health`);
-  await page.fill('#admin-key', TEST_ADMIN_KEY);
-  await page.click('button[type=submit]');
+  const page = await rig.open('#/health');
   await expect
     .poll(() => page.getByRole('status').textContent(), { timeout: SHOWN_MS })
     .toBe('live');

@@ -7,9 +7,8 @@
 import { makeFunctionReference } from 'convex/server';
 import type { Page } from 'playwright-core';
 import { expect, test } from 'vitest';
-import { launchBrowser, screenshot } from '../helpers/browser.ts';
-import { convexClients } from '../helpers/convex-clients.ts';
-import { TEST_ADMIN_KEY, startTestServer } from '../helpers/converge-server.ts';
+import { screenshot } from '../helpers/browser.ts';
+import { dashboardRig } from '../helpers/dashboard-rig.ts';
 
 const SHOWN_MS = 10_000;
 const plan = makeFunctionReference<'mutation', Record<string, never>, null>(
@@ -23,13 +22,8 @@ function states(page: Page): Promise<string[]> {
 }
 
 test('scheduled jobs and crons show live on the Health page', async () => {
-  await using server = await startTestServer('jobs');
-  await using clients = convexClients(server.url);
-  await using browser = await launchBrowser();
-  const page = await browser.page();
-  await page.goto(`${server.url}/dashboard#/health`);
-  await page.fill('#admin-key', TEST_ADMIN_KEY);
-  await page.click('button[type=submit]');
+  await using rig = await dashboardRig('jobs');
+  const page = await rig.open('#/health');
 
   // Both crons, with their schedules and, once planned, their next runs.
   const nightly = page.locator('tr[data-cron=nightly]');
@@ -49,7 +43,7 @@ test('scheduled jobs and crons show live on the Health page', async () => {
     .toMatch(/T03:30:00\.000Z$/);
 
   // Planned from a client: one due in an hour, one that runs, one that fails.
-  await clients.open().mutation(plan, {});
+  await rig.clients.open().mutation(plan, {});
   await expect
     .poll(async () => (await states(page)).sort(), { timeout: SHOWN_MS })
     .toEqual(['failed: Uncaught Error: cannot tick -1', 'pending', 'success']);

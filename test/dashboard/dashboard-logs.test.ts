@@ -6,20 +6,8 @@
 import { makeFunctionReference } from 'convex/server';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import {
-  type TestBrowser,
-  launchBrowser,
-  screenshot,
-} from '../helpers/browser.ts';
-import {
-  type ConvexClients,
-  convexClients,
-} from '../helpers/convex-clients.ts';
-import {
-  TEST_ADMIN_KEY,
-  type TestServer,
-  startTestServer,
-} from '../helpers/converge-server.ts';
+import { screenshot } from '../helpers/browser.ts';
+import { type DashboardRig, dashboardRig } from '../helpers/dashboard-rig.ts';
 
 const SHOWN_MS = 10_000;
 
@@ -32,20 +20,14 @@ const refuse = makeFunctionReference<'mutation', { list: string }, null>(
   'notes:refuse',
 );
 
-let server: TestServer;
-let browser: TestBrowser;
-let clients: ConvexClients;
+let rig: DashboardRig;
 
 beforeAll(async () => {
-  server = await startTestServer('e2e');
-  browser = await launchBrowser();
-  clients = convexClients(server.url);
+  rig = await dashboardRig('e2e');
 }, 60_000);
 
 afterAll(async () => {
-  await clients?.[Symbol.asyncDispose]();
-  await browser?.[Symbol.asyncDispose]();
-  await server?.[Symbol.asyncDispose]();
+  await rig?.[Symbol.asyncDispose]();
 });
 
 function shownPaths(page: Page): Promise<string[]> {
@@ -53,13 +35,10 @@ function shownPaths(page: Page): Promise<string[]> {
 }
 
 test('runs appear as they finish, and the filters narrow them', async () => {
-  const client = clients.open();
+  const client = rig.clients.open();
   await client.mutation(greet, { name: 'before' });
 
-  const page = await browser.page();
-  await page.goto(`${server.url}/dashboard#/logs`);
-  await page.fill('#admin-key', TEST_ADMIN_KEY);
-  await page.click('button[type=submit]');
+  const page = await rig.open('#/logs');
   // What ran before the page opened is there at once.
   await expect
     .poll(() => shownPaths(page), { timeout: SHOWN_MS })

@@ -4,22 +4,18 @@
  * matches), and it lists every message of the document.
  */
 import { expect, test } from 'vitest';
-import { launchBrowser, screenshot } from '../helpers/browser.ts';
-import { TEST_ADMIN_KEY, startTestServer } from '../helpers/converge-server.ts';
+import { screenshot } from '../helpers/browser.ts';
+import { dashboardRig } from '../helpers/dashboard-rig.ts';
 
 test('the dashboard links to the rendered protocol, styled and complete', async () => {
-  await using server = await startTestServer('e2e');
-  await using browser = await launchBrowser();
-  const page = await browser.page();
+  await using rig = await dashboardRig('e2e');
+  const page = await rig.open();
   const refused: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error') refused.push(message.text());
   });
-  await page.goto(`${server.url}/dashboard`);
-  await page.fill('#admin-key', TEST_ADMIN_KEY);
-  await page.click('button[type=submit]');
   await page.getByRole('link', { name: 'Protocol' }).click();
-  await page.waitForURL(`${server.url}/protocol`);
+  await page.waitForURL(`${rig.server.url}/protocol`);
 
   expect(await page.locator('h1').textContent()).toBe('Convex Sync Protocol');
   const messages = await page.locator('article.message h3').allTextContents();
