@@ -155,6 +155,32 @@ describe('the scheduler', () => {
     expect(tx.tableNumber(SCHEDULED_FUNCTIONS)).not.toBeNull();
   });
 
+  test('a cron’s arguments, kept as Convex JSON by cronJobs(), reach its job as values', async () => {
+    await using rt = await startBasicRuntime();
+    await using _ = await withScheduler(rt, {
+      crons: [
+        {
+          identifier: 'big',
+          name: 'counters:increment',
+          // What `crons.interval(…, { name: 'cron', n: 5n })` stores.
+          args: { name: 'cron', n: { $integer: 'BQAAAAAAAAA=' } },
+          schedule: { type: 'interval', seconds: 1 },
+        },
+      ],
+    });
+    await eventually(async () => {
+      const tx = await rt.store.begin();
+      const { documents } = await tx.scan({
+        table: SCHEDULED_FUNCTIONS,
+        index: 'by_id',
+        eq: [],
+        order: 'asc',
+        limit: 1,
+      });
+      expect(documents[0]?.['args']).toEqual([{ name: 'cron', n: 5n }]);
+    });
+  });
+
   test('replaced crons take effect at once: the removed one is dropped, the new one runs', async () => {
     await using rt = await startBasicRuntime();
     const every = (seconds: number) => ({ type: 'interval' as const, seconds });

@@ -46,7 +46,7 @@ import {
 } from './job-leases.ts';
 import { systemTransaction } from './system-transaction.ts';
 import { isWriteConflict } from './write-conflict.ts';
-import type { Value } from 'convex/values';
+import { type JSONValue, type Value, jsonToConvex } from 'convex/values';
 
 /** Enough to keep a 2-core machine busy with I/O-bound actions without starving clients. */
 const DEFAULT_MAX_CONCURRENT = 16;
@@ -319,7 +319,8 @@ export class Scheduler {
         if (record.nextRun <= now) {
           const job = await scheduleJob(tx, {
             name: cron.name,
-            args: cron.args as Record<string, Value>,
+            // cronJobs() keeps the arguments as Convex JSON (an int64 as `$integer`).
+            args: jsonToConvex(cron.args as JSONValue) as Record<string, Value>,
             scheduledTime: now,
           });
           const nextRun = nextRunAfter(cron.schedule, now);
