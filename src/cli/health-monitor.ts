@@ -12,12 +12,14 @@
  *   process's uptime and memory, read when the snapshot is taken.
  *
  * The counting core takes the time as an argument, so it is tested with a
- * clock of its own; `watchHealth` wires it to the store and the runner.
+ * clock of its own; `watchHealth` wires it to the store, the runner and the
+ * sync worker.
  * Not here: how the snapshot reaches the page (http/health-stream.ts).
  */
 import type { FunctionFigures, HealthSnapshot } from '../http/health-stream.ts';
 import type { FunctionRunner } from '../runtime/function-runner.ts';
 import type { DocumentStore } from '../store/store.ts';
+import type { SyncServer } from '../sync/sync-server.ts';
 
 /** Seconds a rate is averaged over: short enough to show a burst, long enough not to flicker. */
 const RATE_WINDOW_SECONDS = 10;
@@ -130,12 +132,23 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[rank - 1] ?? 0;
 }
 
-/** A HealthMonitor fed by the store's commits and the runner's runs; `stop` unhooks it. */
+/**
+ * A HealthMonitor fed by the store's commits and the runner's runs, and the
+ * snapshot the Health page shows: its figures beside the sync worker's
+ * gauges and the process's uptime and memory. `stop` unhooks it.
+ */
 export function watchHealth(options: {
   store: Pick<DocumentStore, 'onCommit'>;
   runner: Pick<FunctionRunner, 'onExecution'>;
-}): { monitor: HealthMonitor; stop: () => void } {
+  sync: Pick<SyncServer, 'connections' | 'subscriptions' | 'distinctQueries'>;
+  about: Pick<HealthSnapshot['process'], 'version' | 'store' | 'transport'>;
+}): {
+  monitor: HealthMonitor;
+  snapshot: () => HealthSnapshot;
+  stop: () => void;
+} {
   const monitor = new HealthMonitor();
+  const startedAtMs = Date.now();
   const stopCommits = options.store.onCommit((_entry, own) =>
     monitor.commit(Date.now(), own),
   );
@@ -144,6 +157,26 @@ export function watchHealth(options: {
   );
   return {
     monitor,
+    snapshot: () => {
+      const now = Date.now();
+      const memory = process.memoryUsage();
+      const { sync } = options;
+      return {
+        at: now,
+        process: {
+          ...options.about,
+          uptimeSeconds: (now - startedAtMs) / 1000,
+          residentBytes: memory.rss,
+          heapUsedBytes: memory.heapUsed,
+        },
+        sync: {
+          sessions: sync.connections,
+          subscriptions: sync.subscriptions,
+          distinctQueries: sync.distinctQueries,
+        },
+        ...monitor.figures(now),
+      };
+    },
     stop: () => {
       stopCommits();
       stopRuns();

@@ -237,31 +237,19 @@ export async function startServer(
     transitionSent: metrics.transitionSent,
   });
   metrics.watchSync(sync);
-  const health = watchHealth({ store, runner });
-  const startedAtMs = Date.now();
+  const health = watchHealth({
+    store,
+    runner,
+    sync,
+    about: {
+      version: options.version,
+      store: opened.description,
+      transport: uwsTransport,
+    },
+  });
   const healthFigures = healthStream({
     authority: { verifier, adminKey },
-    snapshot: () => {
-      const now = Date.now();
-      const memory = process.memoryUsage();
-      return {
-        at: now,
-        process: {
-          version: options.version,
-          store: opened.description,
-          transport: uwsTransport,
-          uptimeSeconds: (now - startedAtMs) / 1000,
-          residentBytes: memory.rss,
-          heapUsedBytes: memory.heapUsed,
-        },
-        sync: {
-          sessions: sync.connections,
-          subscriptions: sync.subscriptions,
-          distinctQueries: sync.distinctQueries,
-        },
-        ...health.monitor.figures(now),
-      };
-    },
+    snapshot: () => health.snapshot(),
   });
   const snapshots = new SnapshotJobs(store, {
     dir: config.data,
