@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { applySchema } from '../runtime/apply-schema.ts';
 import { type AppConfigResult, appConfigOf } from '../runtime/app-config.ts';
 import { CodePush } from '../runtime/code-push.ts';
+import { removeDeletedFiles } from '../runtime/deleted-files.ts';
 import {
   DEPLOYED_CODE,
   type DeployedCode,
@@ -201,6 +202,13 @@ export async function startServer(
     },
     secret: uploadTokenSecret(adminKey),
   };
+  const deletedFiles = removeDeletedFiles({
+    store,
+    files: opened.files,
+    onError: (error) => {
+      log('error', `removing a deleted file's bytes failed: ${String(error)}`);
+    },
+  });
   const runner = new FunctionRunner(initial.loaded, store, {
     env,
     files: fileOptions,
@@ -413,6 +421,7 @@ export async function startServer(
     await sync.close();
     await runner.settled();
     await scheduler.close();
+    await deletedFiles.stop();
     await opened.close();
     logger.info('stopped');
   };

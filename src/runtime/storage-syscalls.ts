@@ -180,11 +180,10 @@ async function deleteFile(context: StorageContext, id: string): Promise<void> {
       throw new Error(`Storage id ${id} not found.`);
     await tx.delete(id);
   };
+  // The bytes go when the delete commits (deleted-files.ts), from a
+  // mutation's transaction or this action's own.
   if (context.tx) await remove(context.tx);
-  else {
-    await systemTransaction(context.store, remove);
-    await context.files.remove(id);
-  }
+  else await systemTransaction(context.store, remove);
 }
 
 /** The `_storage` document of a storage id, read in the function's transaction or a fresh one. */
