@@ -37,6 +37,7 @@ import {
   PAGINATION_OPTS,
   isHidden,
   page,
+  pageRows,
 } from './system-tables.ts';
 import type { ValidatorJson } from './validator.ts';
 
@@ -124,13 +125,11 @@ export const paginatedTableDocuments: SystemQuery = {
     }
     if (start?.kind === 'end') return page([], { kind: 'end' }, fingerprint);
     const scan = { table, index, fields, order, filter };
-    const numItems = Math.max(
-      1,
-      Math.min(Math.floor(opts.numItems), MAX_PAGE_ROWS),
-    );
+    const size = pageRows(opts.numItems);
+    if (!size.success) return size;
     const read = await readPage(tx, scan, {
       after: start?.kind === 'after' ? start.key : undefined,
-      numItems,
+      numItems: size.rows,
       end,
     });
     return page(read.documents, read.position, fingerprint);

@@ -37,7 +37,7 @@ import {
 } from './page-cursor.ts';
 import { BY_STATE_AND_TIME, SCHEDULED_FUNCTIONS } from './scheduled-jobs.ts';
 import type { SystemQuery, SystemQueryOutcome } from './system-query.ts';
-import { MAX_PAGE_ROWS, PAGINATION_OPTS } from './system-tables.ts';
+import { MAX_PAGE_ROWS, PAGINATION_OPTS, pageRows } from './system-tables.ts';
 import { canonicalUdfPath, parseUdfPath } from './udf-path.ts';
 import type { ValidatorJson } from './validator.ts';
 
@@ -130,10 +130,12 @@ export const paginatedScheduledJobs: SystemQuery = {
       return page([], 'end', fingerprint);
     }
     if (start === 'end') return page([], 'end', fingerprint);
+    const size = pageRows(opts.numItems);
+    if (!size.success) return size;
     const read = await readPage(tx, {
       start,
       end,
-      numItems: Math.max(1, Math.min(Math.floor(opts.numItems), MAX_PAGE_ROWS)),
+      numItems: size.rows,
       udfPath,
     });
     return page(read.documents, read.position, fingerprint);

@@ -139,3 +139,27 @@ describe('the table system queries', () => {
     );
   });
 });
+
+test('a page of NaN rows is refused by every paged system query, not read', async () => {
+  await using rt = await startBasicRuntime();
+  // A document and a scheduled job, so that each listing has rows to read.
+  await rt.runner.runMutation('messages:send', { channel: 'c', body: 'one' });
+  await rt.runner.runMutation('scheduling:plan', { name: 'nan' });
+  const paginationOpts = { numItems: Number.NaN, cursor: null };
+  for (const [path, args] of [
+    [
+      '_system/cli/tableData',
+      { table: 'messages', order: 'asc', paginationOpts },
+    ],
+    [
+      '_system/frontend/paginatedTableDocuments',
+      { table: 'messages', filters: null, paginationOpts },
+    ],
+    ['_system/frontend/paginatedScheduledJobs', { paginationOpts }],
+  ] as const) {
+    expect(await rt.runner.runQuery(path, args, ADMIN)).toMatchObject({
+      success: false,
+      errorMessage: 'paginationOpts.numItems must be a number, not NaN.',
+    });
+  }
+});

@@ -130,6 +130,8 @@ export const tableData: SystemQuery = {
     } catch (error) {
       return { success: false, errorMessage: (error as Error).message };
     }
+    const size = pageRows(numItems);
+    if (!size.success) return size;
     if (isHidden(table) || start?.kind === 'end')
       return page([], { kind: 'end' }, fingerprint);
     const scanned = await tx.scan({
@@ -137,7 +139,7 @@ export const tableData: SystemQuery = {
       index: 'by_creation_time',
       eq: [],
       order,
-      limit: Math.max(1, Math.min(Math.floor(numItems), MAX_PAGE_ROWS)),
+      limit: size.rows,
       after: start?.kind === 'after' ? start.key : undefined,
     });
     const position: CursorPosition =
@@ -173,6 +175,25 @@ export const queryTable: SystemQuery = {
     return { success: true, value: Math.random() };
   },
 };
+
+/**
+ * How many rows a page may hold: `numItems` floored, at least 1, at most
+ * MAX_PAGE_ROWS; or the failure a NaN (which the validator lets through, a
+ * number like any other) is answered with.
+ */
+export function pageRows(
+  numItems: number,
+): { success: true; rows: number } | { success: false; errorMessage: string } {
+  if (Number.isNaN(numItems))
+    return {
+      success: false,
+      errorMessage: 'paginationOpts.numItems must be a number, not NaN.',
+    };
+  return {
+    success: true,
+    rows: Math.max(1, Math.min(Math.floor(numItems), MAX_PAGE_ROWS)),
+  };
+}
 
 /** A page of a system query's listing, its cursor after its last row or at the end. */
 export function page(
