@@ -55,13 +55,11 @@ import { writeConflictMessage } from './write-conflict.ts';
 import {
   isSystemCaller,
   isSystemPath,
-  runSystemMutation,
-  runSystemQuery,
+  runSystemFunction,
   systemMutation,
   systemQuery,
   systemRefusal,
 } from './system-functions.ts';
-import type { SystemMutation } from './system-mutation.ts';
 import { canonicalUdfPath, parseUdfPath } from './udf-path.ts';
 import type { ValidatorJson } from './validator.ts';
 
@@ -280,18 +278,13 @@ export class FunctionRunner {
       options.ts === undefined ? {} : { ts: options.ts },
     );
     const base = { ts: tx.snapshotTs, readSet: tx.readSet };
-    if (isSystemPath(path) && isSystemCaller(options)) {
-      const parsed = parseUdfPath(path);
-      const query = parsed.success
-        ? systemQuery(canonicalUdfPath(parsed.path))
-        : null;
-      if (query) {
-        const result = await runSystemQuery(query, args, {
-          tx,
-          functions: this.#loaded,
-        });
-        return { ...result, ...base, journal: null };
-      }
+    const system = this.#system(path, options, systemQuery);
+    if (system !== null) {
+      const result = await runSystemFunction(system, args, {
+        tx,
+        functions: this.#loaded,
+      });
+      return { ...result, ...base, journal: null };
     }
     const found = this.#resolve(path, 'query', options);
     if (!found.success)
@@ -325,12 +318,12 @@ export class FunctionRunner {
     args: Value,
     options: MutationOptions,
   ): Promise<MutationOutcome> {
-    const system = this.#systemMutation(path, options);
+    const system = this.#system(path, options, systemMutation);
     if (system !== null) {
       // Not reported: system mutations run no user code (system-functions.ts).
       const { outcome } = await this.#commitMutation(
         (tx) =>
-          runSystemMutation(system, args, {
+          runSystemFunction(system, args, {
             tx,
             database: this.#database(tx, 'mutation', null),
             functions: this.#loaded,
@@ -363,13 +356,15 @@ export class FunctionRunner {
     return ran.outcome;
   }
 
-  /** The system mutation a path names, when an admin acting as itself calls it; else null. */
-  #systemMutation(path: string, options: CallOptions): SystemMutation | null {
+  /** The system function `lookup` finds at a path, when an admin acting as itself calls it; else null. */
+  #system<F>(
+    path: string,
+    options: CallOptions,
+    lookup: (canonicalPath: string) => F | null,
+  ): F | null {
     if (!isSystemPath(path) || !isSystemCaller(options)) return null;
     const parsed = parseUdfPath(path);
-    return parsed.success
-      ? systemMutation(canonicalUdfPath(parsed.path))
-      : null;
+    return parsed.success ? lookup(canonicalUdfPath(parsed.path)) : null;
   }
 
   /**

@@ -40,7 +40,7 @@ import {
   snapshotImport,
   snapshotImports,
 } from './system-snapshots.ts';
-import type { SystemQuery, SystemQueryContext } from './system-query.ts';
+import type { SystemQuery, SystemQueryOutcome } from './system-query.ts';
 import { queryTable, tableData, tableSize, tables } from './system-tables.ts';
 import {
   getById,
@@ -57,8 +57,10 @@ import { listCronJobs } from './system-frontend-cron-jobs.ts';
 import { paginatedScheduledJobs } from './system-frontend-scheduled-jobs.ts';
 import type {
   SystemMutation,
-  SystemMutationContext,
+  SystemMutationOutcome,
 } from './system-mutation.ts';
+import type { Transaction } from '../store/store.ts';
+import type { ValidatorJson } from './validator.ts';
 import { validationError } from './validator.ts';
 
 /** The caller of a run, as far as system functions care. */
@@ -122,39 +124,25 @@ export function systemMutation(canonicalPath: string): SystemMutation | null {
   return SYSTEM_MUTATIONS.get(canonicalPath) ?? null;
 }
 
-/** Runs a system query: its arguments validated as a function's are, then its handler. */
-export async function runSystemQuery(
-  query: SystemQuery,
+/** Runs a system query or mutation: its arguments validated as a function's are, then its handler. */
+export async function runSystemFunction<Context extends { tx: Transaction }>(
+  fn: {
+    args: ValidatorJson;
+    handler(
+      context: Context,
+      args: Record<string, Value>,
+    ): Promise<SystemQueryOutcome | SystemMutationOutcome>;
+  },
   args: Value,
-  context: SystemQueryContext,
+  context: Context,
 ): Promise<FunctionResult> {
-  const problem = validationError(query.args, args, context.tx);
+  const problem = validationError(fn.args, args, context.tx);
   if (problem !== null)
     return {
       success: false,
       errorMessage: `ArgumentValidationError: ${problem}`,
       logLines: [],
     };
-  const outcome = await query.handler(context, args as Record<string, Value>);
-  return { ...outcome, logLines: [] };
-}
-
-/** Runs a system mutation's attempt: its arguments validated as a function's are, then its handler. */
-export async function runSystemMutation(
-  mutation: SystemMutation,
-  args: Value,
-  context: SystemMutationContext,
-): Promise<FunctionResult> {
-  const problem = validationError(mutation.args, args, context.tx);
-  if (problem !== null)
-    return {
-      success: false,
-      errorMessage: `ArgumentValidationError: ${problem}`,
-      logLines: [],
-    };
-  const outcome = await mutation.handler(
-    context,
-    args as Record<string, Value>,
-  );
+  const outcome = await fn.handler(context, args as Record<string, Value>);
   return { ...outcome, logLines: [] };
 }
