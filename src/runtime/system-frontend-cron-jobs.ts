@@ -39,24 +39,13 @@ import {
   intervalSeconds,
 } from './cron-schedule.ts';
 import { type ScheduledJob, readJob } from './scheduled-jobs.ts';
+import { COMPONENT_ONLY } from './system-arguments.ts';
 import type { SystemQuery } from './system-query.ts';
 
 const NANOS_PER_MS = 1_000_000n;
 
 export const listCronJobs: SystemQuery = {
-  args: {
-    type: 'object',
-    value: {
-      // Newer dashboards name the component; Converge has only the app.
-      componentId: {
-        fieldType: {
-          type: 'union',
-          value: [{ type: 'string' }, { type: 'null' }],
-        },
-        optional: true,
-      },
-    },
-  },
+  args: COMPONENT_ONLY,
   async handler({ tx, functions }) {
     const config = appConfigOf(functions);
     if (!config.success) return { success: false, errorMessage: config.error };

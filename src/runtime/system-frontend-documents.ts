@@ -31,36 +31,17 @@ import {
   decodeCursor,
   queryFingerprint,
 } from './page-cursor.ts';
-import type { SystemQuery, SystemQueryOutcome } from './system-query.ts';
 import {
-  MAX_PAGE_ROWS,
+  ORDER,
   PAGINATION_OPTS,
-  isHidden,
-  page,
-  pageRows,
-} from './system-tables.ts';
-import type { ValidatorJson } from './validator.ts';
+  type PaginationOpts,
+  STRING_OR_NULL,
+} from './system-arguments.ts';
+import type { SystemQuery, SystemQueryOutcome } from './system-query.ts';
+import { MAX_PAGE_ROWS, isHidden, page, pageRows } from './system-tables.ts';
 
 /** Rows per scan when a filter may reject many: few round trips, bounded memory. */
 const FILTERED_BATCH = 1024;
-
-const ORDER: ValidatorJson = {
-  type: 'union',
-  value: [
-    { type: 'literal', value: 'asc' },
-    { type: 'literal', value: 'desc' },
-  ],
-};
-const STRING_OR_NULL: ValidatorJson = {
-  type: 'union',
-  value: [{ type: 'string' }, { type: 'null' }],
-};
-
-interface PaginationOpts {
-  numItems: number;
-  cursor: string | null;
-  endCursor?: string | null;
-}
 
 /** Where a page reads: an index of an existing table, in an order, through a filter. */
 interface PageScan {

@@ -37,14 +37,14 @@ import {
 } from './page-cursor.ts';
 import { BY_STATE_AND_TIME, SCHEDULED_FUNCTIONS } from './scheduled-jobs.ts';
 import type { SystemQuery, SystemQueryOutcome } from './system-query.ts';
-import { MAX_PAGE_ROWS, PAGINATION_OPTS, pageRows } from './system-tables.ts';
+import {
+  PAGINATION_OPTS,
+  type PaginationOpts,
+  STRING_OR_NULL,
+} from './system-arguments.ts';
+import { MAX_PAGE_ROWS, pageRows } from './system-tables.ts';
 import { canonicalUdfPath, parseUdfPath } from './udf-path.ts';
-import type { ValidatorJson } from './validator.ts';
 
-const STRING_OR_NULL: ValidatorJson = {
-  type: 'union',
-  value: [{ type: 'string' }, { type: 'null' }],
-};
 /** Rows per scan when a filter may reject many: few round trips, bounded memory. */
 const FILTERED_BATCH = 1024;
 
@@ -66,12 +66,6 @@ const REST_FIELDS = FIELDS.slice(1);
 interface Position {
   stretch: number;
   rest: Buffer | null;
-}
-
-interface PaginationOpts {
-  numItems: number;
-  cursor: string | null;
-  endCursor?: string | null;
 }
 
 /** One state's range of the index, read ahead a batch at a time. */

@@ -11,6 +11,7 @@
  */
 import type { Value } from 'convex/values';
 import type { FunctionKind } from './execution.ts';
+import { COMPONENT_ONLY } from './system-arguments.ts';
 import type { SystemQuery } from './system-query.ts';
 import { parseUdfPath } from './udf-path.ts';
 import type { ValidatorJson } from './validator.ts';
@@ -30,18 +31,7 @@ const FUNCTION_TYPES: Record<FunctionKind, string> = {
 };
 
 export const apiSpec: SystemQuery = {
-  args: {
-    type: 'object',
-    value: {
-      componentId: {
-        fieldType: {
-          type: 'union',
-          value: [{ type: 'string' }, { type: 'null' }],
-        },
-        optional: true,
-      },
-    },
-  },
+  args: COMPONENT_ONLY,
   async handler({ functions }) {
     const specs: Value[] = [];
     for (const fn of functions.functions.values()) {

@@ -29,37 +29,11 @@ import {
   queryFingerprint,
 } from './page-cursor.ts';
 import type { SystemQuery, SystemQueryOutcome } from './system-query.ts';
-import type { ValidatorJson } from './validator.ts';
-
-/** `paginationOptsValidator` of `convex/server`, as its JSON. */
-export const PAGINATION_OPTS: ValidatorJson = {
-  type: 'object',
-  value: {
-    numItems: { fieldType: { type: 'number' }, optional: false },
-    cursor: {
-      fieldType: {
-        type: 'union',
-        value: [{ type: 'string' }, { type: 'null' }],
-      },
-      optional: false,
-    },
-    endCursor: {
-      fieldType: {
-        type: 'union',
-        value: [{ type: 'string' }, { type: 'null' }],
-      },
-      optional: true,
-    },
-    id: { fieldType: { type: 'number' }, optional: true },
-    maximumRowsRead: { fieldType: { type: 'number' }, optional: true },
-    maximumBytesRead: { fieldType: { type: 'number' }, optional: true },
-  },
-};
-
-interface PaginationOpts {
-  numItems: number;
-  cursor: string | null;
-}
+import {
+  ORDER,
+  PAGINATION_OPTS,
+  type PaginationOpts,
+} from './system-arguments.ts';
 
 /** The system tables whose documents Convex shows (its "virtual" tables). */
 const SHOWN_SYSTEM_TABLES: ReadonlySet<string> = new Set([
@@ -102,13 +76,7 @@ export const tableData: SystemQuery = {
     value: {
       table: { fieldType: { type: 'string' }, optional: false },
       order: {
-        fieldType: {
-          type: 'union',
-          value: [
-            { type: 'literal', value: 'asc' },
-            { type: 'literal', value: 'desc' },
-          ],
-        },
+        fieldType: ORDER,
         optional: false,
       },
       paginationOpts: { fieldType: PAGINATION_OPTS, optional: false },
