@@ -10,7 +10,6 @@
  *
  * Not here: the routes that serve them (http/dashboard-routes.ts).
  */
-import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import { readFile } from 'node:fs/promises';
@@ -20,6 +19,7 @@ import type {
   DashboardAsset,
   DashboardAssets,
 } from '../http/dashboard-routes.ts';
+import { entityTag } from '../http/entity-tag.ts';
 import { withBundlerService } from '../runtime/bundler-service.ts';
 
 const brotli = promisify(brotliCompress);
@@ -81,7 +81,7 @@ async function buildAssets(
     assets.set(name, {
       type,
       body,
-      etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
+      etag: entityTag(body),
       // Made once, so each load sends about a quarter of the bytes.
       encoded: {
         br: await brotli(body, {

@@ -15,6 +15,7 @@
  * Not here: how the files are made (cli/dashboard-bundle.ts).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { namesEntityTag } from './entity-tag.ts';
 import { errorBody, systemError } from './system-error.ts';
 
 export interface DashboardAsset {
@@ -91,7 +92,7 @@ export function registerDashboardRoutes(
       .header('cache-control', 'no-cache')
       .header('vary', 'accept-encoding')
       .header('etag', asset.etag);
-    if (request.headers['if-none-match'] === asset.etag)
+    if (namesEntityTag(request.headers['if-none-match'], asset.etag))
       return reply.code(304).send();
     const encoding = chosenEncoding(request.headers['accept-encoding']);
     if (encoding !== null) reply.header('content-encoding', encoding);

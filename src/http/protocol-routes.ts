@@ -14,13 +14,13 @@
  *
  * Not here: how the page is rendered (cli/protocol-page.ts).
  */
-import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   ASYNCAPI_YAML,
   PROTOCOL_HTML,
   PROTOCOL_STYLE_SOURCE,
 } from '../../generated/protocol-document.ts';
+import { entityTag, namesEntityTag } from './entity-tag.ts';
 
 interface ProtocolFile {
   type: string;
@@ -55,9 +55,7 @@ function protocolFile(
   headers: Record<string, string>,
 ): ProtocolFile {
   const body = Buffer.from(text, 'utf8');
-  // 22 base64url characters: 132 bits of the SHA-256, as the dashboard's files.
-  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
-  return { type, body, etag, headers };
+  return { type, body, etag: entityTag(body), headers };
 }
 
 function send(
@@ -70,16 +68,7 @@ function send(
     .header('x-content-type-options', 'nosniff')
     .header('cache-control', 'no-cache')
     .header('etag', file.etag);
-  if (matches(request.headers['if-none-match'], file.etag))
+  if (namesEntityTag(request.headers['if-none-match'], file.etag))
     return reply.code(304).send();
   return reply.code(200).type(file.type).send(file.body);
-}
-
-/** `If-None-Match` names the ETag, alone, in a list, or as `*`. */
-function matches(header: string | undefined, etag: string): boolean {
-  if (header === undefined) return false;
-  return header
-    .split(',')
-    .map((tag) => tag.trim().replace(/^W\//, ''))
-    .some((tag) => tag === etag || tag === '*');
 }
