@@ -14,7 +14,7 @@
  * Not here: what the figures are or how they are counted (cli/health-monitor.ts).
  */
 import type { Authority } from '../runtime/authenticate.ts';
-import { requestCaller } from './request-caller.ts';
+import { adminItself } from './request-caller.ts';
 import { errorBody, systemError } from './system-error.ts';
 
 export interface HealthSnapshot {
@@ -73,25 +73,15 @@ export function healthStream(options: {
           ),
           { status: 404 },
         );
-      const caller = await requestCaller(
+      const allowed = await adminItself(
         { headers: Object.fromEntries(request.headers), query: undefined },
         options.authority,
+        'health',
       );
-      if (!caller.success)
-        return Response.json(errorBody(caller.error), {
-          status: caller.error.status,
+      if (!allowed.success)
+        return Response.json(errorBody(allowed.error), {
+          status: allowed.error.status,
         });
-      if (caller.caller.kind !== 'admin' || caller.caller.identity !== null)
-        return Response.json(
-          errorBody(
-            systemError(
-              'Forbidden',
-              'Unauthorized',
-              'Operation health not permitted',
-            ),
-          ),
-          { status: 403 },
-        );
       if (closing.signal.aborted)
         return Response.json(
           errorBody(

@@ -23,8 +23,8 @@ import type { FunctionKind } from '../runtime/execution.ts';
 import type { FunctionLog, FunctionLogEntry } from '../runtime/function-log.ts';
 import type { Authority } from '../runtime/authenticate.ts';
 import { answered } from './answer.ts';
-import { requestCaller } from './request-caller.ts';
-import { badRequest, systemError } from './system-error.ts';
+import { adminItself } from './request-caller.ts';
+import { badRequest } from './system-error.ts';
 
 export interface LogRoutesOptions {
   authority: Authority;
@@ -74,14 +74,12 @@ export function registerLogRoutes(
   app.get(
     '/api/stream_function_logs',
     answered(async (request) => {
-      const caller = await requestCaller(request, options.authority);
-      if (!caller.success) return caller.error;
-      if (caller.caller.kind !== 'admin' || caller.caller.identity !== null)
-        return systemError(
-          'Forbidden',
-          'Unauthorized',
-          'Operation stream_function_logs not permitted',
-        );
+      const allowed = await adminItself(
+        request,
+        options.authority,
+        'stream_function_logs',
+      );
+      if (!allowed.success) return allowed.error;
       const cursor = cursorOf(request.query);
       if (cursor === null)
         return badRequest(

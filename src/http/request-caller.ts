@@ -41,6 +41,31 @@ export async function requestCaller(
     : { success: false, error: refusalError(result.error) };
 }
 
+/**
+ * The request's caller when it is an admin acting as itself, what the
+ * admin-only tools (the log tail, the Health figures) require; anyone else
+ * gets Convex's 403 `unauthorized_error`, `Operation <operation> not
+ * permitted`.
+ */
+export async function adminItself(
+  request: Parameters<typeof requestCaller>[0],
+  authority: Authority,
+  operation: string,
+): Promise<{ success: true } | { success: false; error: SystemError }> {
+  const caller = await requestCaller(request, authority);
+  if (!caller.success) return caller;
+  if (caller.caller.kind !== 'admin' || caller.caller.identity !== null)
+    return {
+      success: false,
+      error: systemError(
+        'Forbidden',
+        'Unauthorized',
+        `Operation ${operation} not permitted`,
+      ),
+    };
+  return { success: true };
+}
+
 export function runnerIdentity(caller: Caller): {
   identity: Record<string, JSONValue> | null;
   fromClient: boolean;
