@@ -13,8 +13,11 @@
  * Bodies: at most `maxBodyBytes(path)` are kept (pushed code may be far
  * larger than a function's arguments). A longer body is cut at one byte
  * past the limit, its `content-length` says so, the handler answers it (with
- * the error it gives an oversized body) and the connection is closed rather
- * than read to the end. `content-length` is always the length of the body
+ * the error it gives an oversized body) and the connection is closed. The
+ * rest is read and dropped first, up to DRAIN_BYTES: a client still writing
+ * when the connection closes sees it reset (EPIPE) instead of the answer.
+ * Past DRAIN_BYTES the answer goes at once, and such a client may miss it. `content-length` is
+ * always the length of the body
  * handed over, and `transfer-encoding` is dropped: the body is no longer
  * chunked.
  */
@@ -102,6 +105,13 @@ function pathOf(url: string): string {
   return query === -1 ? url : url.slice(0, query);
 }
 
+/**
+ * What is read and dropped past the limit before the answer: enough for a
+ * client that sent a few MiB too many to read why, little next to the
+ * limits themselves (16 MiB, 200 MB for pushes).
+ */
+const DRAIN_BYTES = 32 * 1024 * 1024;
+
 function readBody(
   res: HttpResponse,
   maxBodyBytes: number,
@@ -109,21 +119,28 @@ function readBody(
 ): void {
   const chunks: Buffer[] = [];
   let length = 0;
+  let dropped = 0;
   let finished = false;
   res.onData((chunk, isLast) => {
     if (finished) return;
+    if (length > maxBodyBytes) {
+      dropped += chunk.byteLength;
+      if (isLast || dropped > DRAIN_BYTES) {
+        finished = true;
+        done(Buffer.concat(chunks, length), true);
+      }
+      return;
+    }
     // The chunk's memory is reused once this callback returns: copy it.
     const kept = Buffer.from(
       chunk.slice(0, Math.max(0, maxBodyBytes + 1 - length)),
     );
     chunks.push(kept);
     length += kept.length;
-    if (length > maxBodyBytes) {
+    dropped += chunk.byteLength - kept.length;
+    if (isLast) {
       finished = true;
-      done(Buffer.concat(chunks, length), true);
-    } else if (isLast) {
-      finished = true;
-      done(Buffer.concat(chunks, length), false);
+      done(Buffer.concat(chunks, length), length > maxBodyBytes);
     }
   });
 }

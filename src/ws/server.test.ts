@@ -111,6 +111,33 @@ test('the HTTP bridge stops reading a body past its limit and lets the handler r
   expect(lengths).toEqual(['1000', '1001']);
 });
 
+test('a body past the limit is read to its end and dropped, so the client hears the refusal', async () => {
+  await using door = await startFrontDoor({
+    host: '127.0.0.1',
+    port: 0,
+    version: '9.9.9',
+    http: {
+      maxBodyBytes: () => 1000,
+      handle: async (request) => ({
+        status: 413,
+        headers: {},
+        body: String(request.body.length),
+      }),
+    },
+  });
+  const post = (bytes: number) =>
+    fetch(`http://127.0.0.1:${door.port}/echo`, {
+      method: 'POST',
+      body: Buffer.alloc(bytes, 0x61),
+    });
+  // 4 MiB against a limit of 1000 bytes: the client is still writing when
+  // the handler has answered, and reads the answer every time.
+  for (let i = 0; i < 10; i++) {
+    const over = await post(4 * 1024 * 1024);
+    expect([over.status, await over.text()]).toEqual([413, '1001']);
+  }
+});
+
 test('a mount takes every path under its prefix as a Fetch Request', async () => {
   await using door = await startFrontDoor({
     host: '127.0.0.1',
